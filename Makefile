@@ -1,0 +1,25 @@
+# Setup is two commands: `make demo` and `make test`. `make install` is the shared step.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install test demo clean
+
+install: $(STAMP)
+
+# Re-installs only when the project's metadata changed, so repeated runs take a second.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+test: install
+	$(BIN)/python -m pytest -q
+
+demo: install
+	$(BIN)/unionnews demo
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -1,0 +1,4 @@
+"""``python -m unionnews`` runs the CLI."""
+from unionnews.cli import main
+
+main()
