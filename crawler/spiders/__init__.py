@@ -1,0 +1,1 @@
+"""Spiders: one per registry entry, generated in ``crawler.spiders.sites``."""
