@@ -18,8 +18,10 @@ $(STAMP): pyproject.toml
 test: install
 	$(BIN)/python -m pytest -q
 
+# The demo's data goes to $UNIONNEWS_HOME, by default a folder in the checkout.
+UNIONNEWS_HOME ?= $(CURDIR)/demo-home
 demo: install
-	$(BIN)/unionnews demo
+	UNIONNEWS_HOME=$(UNIONNEWS_HOME) $(BIN)/unionnews demo
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
