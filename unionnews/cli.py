@@ -61,7 +61,9 @@ _register_commands()
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: user errors as one clear line, never a traceback."""
     try:
-        cli.main(args=argv, prog_name="unionnews", standalone_mode=False)
+        exit_code = cli.main(args=argv, prog_name="unionnews", standalone_mode=False)
+        if isinstance(exit_code, int) and exit_code:  # ctx.exit(n) in a command
+            sys.exit(exit_code)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(130)

@@ -22,6 +22,7 @@ class CrawlOptions:
     replica_url: str | None = None      # crawl an already running replica
     max_pages: int | None = None
     kind: str = "crawl"
+    spider_args: dict | None = None     # e.g. {"incremental": True} for nightly runs
     extra_settings: dict | None = None
 
 
@@ -77,7 +78,9 @@ def run_crawl(home: Home, options: CrawlOptions) -> list[dict]:
         from scrapy.crawler import CrawlerProcess
 
         process = CrawlerProcess(crawler_settings(home, options, replica_url), install_root_handler=False)
-        spider_kwargs = {"max_pages": options.max_pages} if options.max_pages else {}
+        spider_kwargs = dict(options.spider_args or {})
+        if options.max_pages:
+            spider_kwargs["max_pages"] = options.max_pages
         for site in sites:
             process.crawl(site.slug, **spider_kwargs)
         with Store(home.store_path) as store:

@@ -389,6 +389,19 @@ class Store:
         rows = self.conn.execute(sql + " ORDER BY id DESC LIMIT ?", (*params, limit)).fetchall()
         return [{**dict(row), "stats": json.loads(row["stats"])} for row in rows]
 
+    def previous_run_finished(self, site: str) -> bool:
+        """Whether the site's last crawl ended cleanly (a killed run stays 'running').
+
+        The current run is already registered when spiders ask, so it is skipped.
+        """
+        rows = self.conn.execute(
+            "SELECT status, finished_at FROM runs WHERE site = ? AND kind IN ('crawl', 'nightly')"
+            " ORDER BY id DESC LIMIT 2", (site,)
+        ).fetchall()
+        if len(rows) < 2:
+            return True  # first run ever: an empty store walks everything anyway
+        return rows[1]["finished_at"] is not None
+
     def record_failure(self, url: str, reason: str, *, site: str | None = None,
                        run_id: int | None = None, detail: str | None = None) -> None:
         with self.transaction() as conn:

@@ -6,6 +6,7 @@ and which selectors extract each field.
 """
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from urllib.parse import urljoin
 
 import scrapy
@@ -26,6 +27,7 @@ FAILURE_REASONS = (
     (IgnoreRequest, lambda failure: f"ignored: {failure.value}"),
 )
 HTML_CONTENT_TYPES = (b"text/html", b"application/xhtml+xml")
+VIETNAM_TZ = timezone(timedelta(hours=7))
 
 
 def failure_reason(failure) -> str:
@@ -35,30 +37,108 @@ def failure_reason(failure) -> str:
     return f"{failure.type.__name__}: {failure.getErrorMessage()}"[:300]
 
 
+def _truthy(value) -> bool:
+    return str(value).lower() in ("1", "true", "yes", "on")
+
+
 class SiteSpider(scrapy.Spider):
-    """Crawls one registered site; ``max_pages`` caps listing pages per start URL."""
+    """Crawls one registered site.
+
+    Spider arguments: ``max_pages`` caps listing pages per start URL; ``incremental``
+    makes it skip article URLs already in the store and stop paging once ``overlap``
+    consecutive listing pages hold nothing new (newest-first listings), while articles
+    published in the last ``recheck_days`` days are re-fetched with conditional requests
+    so corrections are picked up. A site whose previous run never finished (killed) gets
+    a full walk of its listings: the store is the frontier, so nothing is lost or fetched twice.
+    """
 
     site_slug: str = ""
 
-    def __init__(self, *args, max_pages: int | str | None = None, **kwargs):
+    def __init__(self, *args, max_pages: int | str | None = None, incremental: bool | str = False,
+                 overlap: int | str = 1, recheck_days: int | str = 3, **kwargs):
         super().__init__(*args, **kwargs)
         self.site: Site = get_site(self.site_slug)
         self.max_pages = int(max_pages) if max_pages else self.site.max_pages
         self.allowed_domains = list(self.site.domains)
+        self.incremental = _truthy(incremental)
+        self.overlap = max(1, int(overlap))
+        self.recheck_days = int(recheck_days)
+        self.known_urls: set[str] = set()
+        self.recheck_after: str | None = None
+        self.scheduled_articles: set[str] = set()
+
+    def prepare_incremental(self) -> None:
+        """Loads what the store already holds (the store pipeline opens it before start)."""
+        store = getattr(self, "store", None)
+        if not self.incremental or store is None:
+            return
+        if not store.previous_run_finished(self.site.slug):
+            self.logger.info("%s: previous run did not finish; walking all listings", self.site.slug)
+            self.full_walk = True
+        else:
+            self.full_walk = False
+        self.known_urls = store.known_urls(self.site.slug)
+        if self.recheck_days > 0:
+            cutoff = datetime.now(VIETNAM_TZ) - timedelta(days=self.recheck_days)
+            self.recheck_after = cutoff.date().isoformat()
 
     async def start(self):
+        self.prepare_incremental()
+        for url in self.site.feeds:
+            yield scrapy.Request(url, callback=self.parse_feed, errback=self.on_error)
         for url in self.site.start_urls:
             yield scrapy.Request(url, callback=self.parse_listing, errback=self.on_error,
-                                 cb_kwargs={"page_number": 1})
+                                 cb_kwargs={"page_number": 1, "pages_without_new": 0})
 
-    def parse_listing(self, response, page_number: int = 1):
+    def parse_listing(self, response, page_number: int = 1, pages_without_new: int = 0):
         self.crawler.stats.inc_value("unionnews/listing_pages")
-        for url in self.article_links(response):
-            yield scrapy.Request(url, callback=self.parse_article, errback=self.on_error)
+        links = self.article_links(response)
+        self.crawler.stats.inc_value("unionnews/listing_links", len(links))
+        new_links = [url for url in links if url not in self.known_urls]
+        for url in links:
+            request = self.article_request(url)
+            if request is not None:
+                yield request
+        pages_without_new = 0 if new_links else pages_without_new + 1
+        if self.incremental and not getattr(self, "full_walk", True) and pages_without_new >= self.overlap:
+            self.logger.info("%s: listing page %d holds nothing new; stopping", self.site.slug, page_number)
+            return
         next_page = self.next_page_url(response)
         if next_page and page_number < self.max_pages:
             yield scrapy.Request(next_page, callback=self.parse_listing, errback=self.on_error,
-                                 cb_kwargs={"page_number": page_number + 1})
+                                 cb_kwargs={"page_number": page_number + 1, "pages_without_new": pages_without_new})
+
+    def parse_feed(self, response):
+        """RSS/Atom items as article links (WordPress ``/feed/``): the cheapest way to see what is new."""
+        self.crawler.stats.inc_value("unionnews/feed_pages")
+        response.selector.remove_namespaces()
+        for href in response.xpath("//item/link/text() | //entry/link/@href").getall():
+            url = urljoin(response.url, href.strip())
+            if self.site.is_article_url(url):
+                request = self.article_request(url)
+                if request is not None:
+                    yield request
+
+    def article_request(self, url: str) -> scrapy.Request | None:
+        """A request for an article, or None when the store has it and it is not recent."""
+        if url in self.scheduled_articles:
+            return None
+        self.scheduled_articles.add(url)
+        if url not in self.known_urls or not self.incremental:
+            return scrapy.Request(url, callback=self.parse_article, errback=self.on_error)
+        validators = self.store.get_fetch_validators(url) or {}
+        published_at = validators.get("published_at") or ""
+        if not self.recheck_after or published_at[:10] < self.recheck_after:
+            self.crawler.stats.inc_value("unionnews/skipped_known")
+            return None
+        headers = {}
+        if validators.get("etag"):
+            headers["If-None-Match"] = validators["etag"]
+        if validators.get("last_modified"):
+            headers["If-Modified-Since"] = validators["last_modified"]
+        self.crawler.stats.inc_value("unionnews/rechecked")
+        return scrapy.Request(url, callback=self.parse_article, errback=self.on_error, headers=headers,
+                              meta={"handle_httpstatus_list": [304]}, dont_filter=True)
 
     def article_links(self, response) -> list[str]:
         selector = self.site.listing.get("article_links") or "a::attr(href)"
@@ -75,6 +155,9 @@ class SiteSpider(scrapy.Spider):
         return urljoin(response.url, href.strip()) if href else None
 
     def parse_article(self, response):
+        if response.status == 304:
+            self.crawler.stats.inc_value("unionnews/not_modified")
+            return
         content_type = response.headers.get(b"Content-Type", b"text/html").lower()
         if not any(kind in content_type for kind in HTML_CONTENT_TYPES):
             yield FailureItem(url=response.url, reason="not html", detail=content_type.decode("latin-1"))
@@ -88,6 +171,8 @@ class SiteSpider(scrapy.Spider):
             self.logger.exception("extraction failed for %s", response.url)
             yield FailureItem(url=response.url, reason="extraction error", detail=repr(error)[:300])
             return
+        for field_name, origin in extraction.field_sources.items():
+            self.crawler.stats.inc_value(f"unionnews/source/{field_name}/{origin}")
         yield ArticleItem(
             record=extraction.record,
             raw_html=response.body,

@@ -1,0 +1,107 @@
+"""``unionnews nightly`` and ``unionnews status``: the scheduled incremental crawl and its reports."""
+from __future__ import annotations
+
+import json
+
+import click
+
+from unionnews.home import Home
+
+
+def print_health(report: list[dict]) -> None:
+    click.echo(f"{'site':<20}{'req':>5}{'new':>5}{'upd':>5}{'same':>6}{'fail':>6}  "
+               f"{'title':>6}{'date':>6}{'body':>6}{'author':>7}  flags")
+    for health in report:
+        shares = [health["completeness"].get(name) for name in ("title", "published_at", "body", "author")]
+        shown = "".join(f"{'-' if share is None else f'{share:.0%}':>{width}}"
+                        for share, width in zip(shares, (6, 6, 6, 7)))
+        click.echo(f"{health['site']:<20}{health['requests']:>5}{health['new']:>5}{health['updated']:>5}"
+                   f"{health['unchanged']:>6}{health['failed']:>6}  {shown}  {'; '.join(health['flags']) or 'ok'}")
+
+
+@click.command()
+@click.argument("sites", nargs=-1)
+@click.option("--replica", is_flag=True, help="Crawl the bundled local replicas instead of the real sites.")
+@click.option("--replica-url", metavar="URL", help="Crawl a replica web already running at URL.")
+@click.option("--recheck-days", default=3, show_default=True, type=click.IntRange(min=0),
+              help="Re-check known articles published in the last N days (conditional requests).")
+@click.option("--overlap", default=1, show_default=True, type=click.IntRange(min=1),
+              help="Listing pages with nothing new before a site's pagination stops.")
+@click.option("--no-index", is_flag=True, help="Do not bring the search index up to date afterwards.")
+@click.option("-v", "--verbose", is_flag=True, help="Show the crawler's log on stderr.")
+@click.pass_context
+def nightly(ctx, sites, replica, replica_url, recheck_days, overlap, no_index, verbose):
+    """Crawl enabled sites incrementally, update the index, report; exit 1 if a site is flagged.
+
+    Only new articles are fetched (plus recent ones, re-checked); a run killed half-way
+    is finished by the next one. One run at a time: a second one exits at once. Flags
+    (a site yielding nothing, fields no longer extracted) are printed one line per site
+    so cron mail or a systemd unit failure alerts the operator.
+
+    \b
+    Examples:
+      unionnews nightly                       # from cron or the systemd timer in deploy/
+      unionnews nightly --replica             # against the bundled replicas
+    """
+    from unionnews.crawling import CrawlOptions, run_crawl
+    from unionnews.lock import RunLock
+    from unionnews.logs import setup_logging
+    from unionnews.monitor import assess_runs
+    from unionnews.store import Store
+
+    home: Home = ctx.obj
+    home.ensure()
+    setup_logging(home, verbose=verbose, filename="nightly.log")
+    with RunLock(home.root / "nightly.lock", "nightly"):
+        runs = run_crawl(home, CrawlOptions(
+            slugs=tuple(sites), replica=replica, replica_url=replica_url, kind="nightly",
+            spider_args={"incremental": True, "overlap": overlap, "recheck_days": recheck_days},
+        ))
+        index_command = ctx.find_root().command.get_command(ctx, "index")
+        if index_command is not None and not no_index:
+            ctx.invoke(index_command)
+        with Store(home.store_path) as store:
+            report = [health.as_dict() for health in assess_runs(store, runs)]
+            report_run = store.start_run("*", kind="report")
+            flagged = [health for health in report if health["flags"]]
+            store.finish_run(report_run, {"sites": report, "flagged": len(flagged)},
+                             status="flagged" if flagged else "finished")
+    print_health(report)
+    if flagged:
+        for health in flagged:
+            click.echo(f"FLAGGED {health['site']}: {'; '.join(health['flags'])}", err=True)
+        ctx.exit(1)
+
+
+@click.command()
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(min=1), help="How many runs to show.")
+@click.option("--json", "as_json", is_flag=True, help="Print the runs as JSON.")
+@click.pass_obj
+def status(home: Home, limit: int, as_json: bool):
+    """Show the last crawl runs and the latest nightly report.
+
+    \b
+    Example:
+      unionnews status --limit 20
+    """
+    from unionnews.store import Store
+
+    with Store(home.store_path) as store:
+        runs = [run for run in store.runs(limit=limit * 3) if run["kind"] != "report"][:limit]
+        reports = store.runs(limit=1, kind="report")
+    if as_json:
+        click.echo(json.dumps({"runs": runs, "last_report": reports[0] if reports else None},
+                              ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{'run':>5}  {'site':<20}{'kind':<9}{'started (UTC)':<22}{'status':<10}{'new':>5}{'fail':>6}")
+    for run in runs:
+        click.echo(f"{run['id']:>5}  {run['site']:<20}{run['kind']:<9}{run['started_at']:<22}{run['status']:<10}"
+                   f"{run['stats'].get('new', 0):>5}{run['stats'].get('failed', 0):>6}")
+    if reports:
+        click.echo(f"\nLast nightly report ({reports[0]['finished_at']}): {reports[0]['status']}")
+        print_health(reports[0]["stats"].get("sites", []))
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(nightly)
+    cli.add_command(status)
