@@ -1,0 +1,109 @@
+"""Article extraction: raw page bytes in, one article record (docs/ARCHITECTURE.md) out.
+
+:func:`extract_article` decodes the page (:mod:`.encoding`), applies the site's
+selectors (:mod:`.selectors`) and fills every field they miss from generic extraction
+(:mod:`.generic`: JSON-LD, meta tags, content fallback, Vietnamese cleanup rules).
+Every string in the record is NFC with NBSP folded (:mod:`.text`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from urllib.parse import urlsplit
+
+from .encoding import decode_html
+from .generic import extract_generic
+from .selectors import extract_with_site
+from .text import content_hash, normalize_body, normalize_text, split_paragraphs
+
+EXTRACTION_VERSION = "1"
+
+# Record keys in schema order, with the value used when nothing was found.
+RECORD_DEFAULTS = {
+    "url": None, "site": "generic", "province": None, "title": "", "summary": "",
+    "published_at": None, "updated_at": None, "author": None, "source": None, "tags": [],
+    "category": None, "images": [], "body": "", "fetched_at": None, "content_hash": None,
+}
+# Fields taken from the site selectors first, then from generic extraction.
+EXTRACTED_FIELDS = ["url", "title", "summary", "published_at", "updated_at", "author", "source",
+                    "tags", "category", "images", "body"]
+# (problem, test on the record) — reported, never fatal.
+PROBLEM_CHECKS = [
+    ("no title", lambda r: not r["title"]),
+    ("no body", lambda r: not r["body"]),
+    ("no date", lambda r: not r["published_at"]),
+    ("short body", lambda r: 0 < len(r["body"]) < 200),
+]
+
+
+@dataclass
+class Extraction:
+    record: dict
+    field_sources: dict = field(default_factory=dict)
+    encoding: str | None = None
+    problems: list = field(default_factory=list)
+    extraction_version: str = EXTRACTION_VERSION
+
+
+def _host(url: str | None) -> str:
+    host = (urlsplit(url or "").hostname or "").lower()
+    return host[4:] if host.startswith("www.") else host
+
+
+def _canonical(candidate: str | None, url: str, site) -> str:
+    """The page's canonical URL when it is on the page's (or the site's) domain."""
+    if not candidate or urlsplit(candidate).scheme not in ("http", "https"):
+        return url
+    allowed = {_host(url)}
+    if site is not None:
+        allowed |= {_host("//" + d) for d in [getattr(site, "domain", None) or "", *(getattr(site, "aliases", None) or [])] if d}
+    return candidate if _host(candidate) in allowed else url
+
+
+def _normalize_record(record: dict) -> None:
+    for key in ("title", "summary", "author", "source", "category"):
+        if isinstance(record[key], str):
+            record[key] = normalize_text(record[key]) or (None if key in ("author", "source", "category") else "")
+    record["body"] = normalize_body(record["body"])
+    record["tags"] = [t for t in (normalize_text(t) for t in record["tags"] or []) if t]
+    record["images"] = [{"url": img["url"].strip(), "caption": normalize_text(img.get("caption"))}
+                        for img in record["images"] or [] if img.get("url")]
+    # The byline/attribution lives in its own field, not as the body's last lines.
+    paragraphs = split_paragraphs(record["body"])
+    while paragraphs and paragraphs[-1] in {record["author"], record["source"]}:
+        paragraphs.pop()
+    record["body"] = "\n\n".join(paragraphs)
+
+
+def extract_article(body: bytes | str, url: str, *, site=None, http_charset: str | None = None,
+                    fetched_at: str | None = None) -> Extraction:
+    """Extract one article record from a fetched page (see docs/ARCHITECTURE.md)."""
+    if isinstance(body, bytes):
+        html, encoding = decode_html(body, http_charset)
+    else:
+        html, encoding = decode_html(body)[0], None
+    found, sources = ({}, {})
+    if site is not None and getattr(site, "article", None):
+        found, sources = extract_with_site(html, url, site)
+    if any(not found.get(f) for f in EXTRACTED_FIELDS):
+        generic, generic_sources = extract_generic(html, url)
+        for f in EXTRACTED_FIELDS:
+            if not found.get(f) and generic.get(f):
+                found[f], sources[f] = generic[f], generic_sources[f]
+    record = dict(RECORD_DEFAULTS)
+    record.update({f: found[f] for f in EXTRACTED_FIELDS if found.get(f)})
+    record["url"] = _canonical(found.get("url"), url, site)
+    if record["url"] == url:
+        sources.pop("url", None)
+    record["site"] = getattr(site, "slug", None) or "generic"
+    record["province"] = getattr(site, "province", None) or None
+    record["fetched_at"] = fetched_at or datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    _normalize_record(record)
+    record["content_hash"] = content_hash(record["title"], record["summary"], record["body"])
+    problems = [name for name, check in PROBLEM_CHECKS if check(record)]
+    return Extraction(record=record, field_sources=sources, encoding=encoding, problems=problems)
+
+
+__all__ = ["EXTRACTION_VERSION", "Extraction", "extract_article", "extract_generic", "extract_with_site",
+           "decode_html"]

@@ -1,0 +1,188 @@
+"""Turn an lxml element into clean paragraphs, and clean paragraph lists.
+
+:func:`strip_noise` removes what is never article text (scripts, forms, image tables,
+captions, inline related boxes) from a body container; :func:`tree_paragraphs` walks
+what is left in document order, one paragraph per block element, splitting legacy
+``<br><br>`` runs; :func:`clean_paragraphs` applies the text rules of
+:mod:`crawler.extract.rules` (cut at related-news headings, drop counters, share
+lines and captions, move the trailing attribution/author lines out of the body).
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from . import rules
+from .dates import parse_vn_datetime
+from .text import normalize_text
+
+_TOKEN_SPLIT_RE = re.compile(r"[\s_\-]+")
+
+
+def class_tokens(el) -> set[str]:
+    """Lower-case tokens of an element's class and id, split on space, "_" and "-"."""
+    raw = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
+    return {t for t in _TOKEN_SPLIT_RE.split(raw) if t}
+
+
+def element_text(el) -> str:
+    """Normalised text of an element, ignoring scripts and styles."""
+    parts = el.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]")
+    return normalize_text(" ".join(parts))
+
+
+def _drop(el) -> None:
+    """Remove an element but keep its tail text in the tree."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
+def _is_caption_holder(el) -> bool:
+    """An image table or image paragraph whose only text is a caption."""
+    tag = el.tag if isinstance(el.tag, str) else ""
+    if tag not in ("table", "p", "div", "center"):
+        return False
+    if not el.xpath(".//img"):
+        return False
+    return len(element_text(el)) <= rules.MAX_CAPTION_CHARS
+
+
+def strip_noise(root, *, extra_xpaths=(), extra_css=()) -> None:
+    """Remove non-article nodes from `root` (modified in place, root itself kept)."""
+    doomed = []
+    for tag in rules.REMOVE_TAGS:
+        doomed.extend(root.iter(tag))
+    for xpath in extra_xpaths:
+        doomed.extend(root.xpath(xpath))
+    for css in extra_css:
+        doomed.extend(root.cssselect(css)) if hasattr(root, "cssselect") else None
+    for el in root.iter():
+        if el is root or not isinstance(el.tag, str):
+            continue
+        if class_tokens(el) & rules.NOISE_TOKENS or _is_caption_holder(el):
+            doomed.append(el)
+    for el in root.iter(etree.Comment):
+        doomed.append(el)
+    for el in doomed:
+        if el is not root and el.getparent() is not None:
+            _drop(el)
+
+
+def tree_paragraphs(root) -> list[str]:
+    """Paragraph texts of `root` in document order (see module docstring)."""
+    paragraphs: list[str] = []
+    buffer: list[str] = []
+    state = {"pending_br": False}
+
+    def flush() -> None:
+        text = normalize_text("".join(buffer))
+        buffer.clear()
+        state["pending_br"] = False
+        if text:
+            paragraphs.append(text)
+
+    def add(text: str | None) -> None:
+        if text:
+            buffer.append(text)
+            if text.strip():
+                state["pending_br"] = False
+
+    def walk(el) -> None:
+        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+        if tag in rules.BREAK_TAGS:
+            if state["pending_br"]:
+                flush()  # <br><br>: a paragraph break in legacy markup
+            else:
+                buffer.append(" ")
+                state["pending_br"] = True
+            return
+        block = tag in rules.BLOCK_TAGS
+        if block:
+            flush()
+        if tag:
+            add(el.text)
+            for child in el:
+                walk(child)
+                add(child.tail)
+        if block:
+            flush()
+
+    walk(root)
+    flush()
+    return paragraphs
+
+
+def _matches(patterns, text: str) -> bool:
+    return any(p.search(text) for p in patterns)
+
+
+def is_cut_heading(text: str) -> bool:
+    return _matches(rules.CUT_AT_PATTERNS, text)
+
+
+def is_date_line(text: str) -> bool:
+    return len(text) <= 60 and bool(rules.DATE_LINE_RE.match(text)) and parse_vn_datetime(text) is not None
+
+
+def is_boilerplate(text: str) -> bool:
+    return is_date_line(text) or _matches(rules.BOILERPLATE_PATTERNS, text) or _matches(rules.CAPTION_PATTERNS, text)
+
+
+def as_source(text: str) -> str | None:
+    """The attribution carried by a paragraph ("Nguồn: …", "Theo …"), else None."""
+    if len(text) <= 120 and _matches(rules.SOURCE_PATTERNS, text):
+        return normalize_text(text.rstrip("|").strip())
+    return None
+
+
+def as_author(text: str) -> str | None:
+    """The name in a short trailing author line ("Mai Quý", "Bài, ảnh: Mai Quý"), else None."""
+    if len(text) > rules.MAX_AUTHOR_CHARS or text.endswith((".", ":", "!", "?", "”", '"')) and not re.search(r"\b[A-ZĐ]\.$", text):
+        return None
+    name = rules.AUTHOR_PREFIX_RE.sub("", text).strip()
+    letters = [c for c in name if c.isalpha()]
+    if len(letters) > 5 and all(c.isupper() for c in letters):
+        return None  # an ALL-CAPS heading, not a byline
+    return name if rules.AUTHOR_LINE_RE.match(name) else None
+
+
+def clean_paragraphs(paragraphs: list[str], *, drop_texts=(), take_attribution: bool = True):
+    """Apply the Vietnamese cleanup rules; return ``(paragraphs, author, source)``.
+
+    `drop_texts` (title, summary) are removed when a paragraph repeats them exactly.
+    With `take_attribution`, trailing "Nguồn:"/"Theo" lines become `source` and a
+    trailing short name line becomes `author` instead of staying in the body.
+    """
+    kept: list[str] = []
+    drop = {normalize_text(t) for t in drop_texts if t}
+    for text in paragraphs:
+        if kept and is_cut_heading(text):
+            break
+        if is_cut_heading(text) or is_boilerplate(text) or text in drop:
+            continue
+        kept.append(text)
+    author = source = None
+    if take_attribution:
+        # Trailing lines, last first: "... / Mai Quý / Theo D.T - Baonghean.vn".
+        for _ in range(3):
+            if not kept:
+                break
+            last = kept[-1]
+            if source is None and (found := as_source(last)):
+                source = found
+            elif author is None and len(kept) > 1 and (found := as_author(last)):
+                author = found
+            else:
+                break
+            kept.pop()
+    return kept, author, source

@@ -1,0 +1,353 @@
+"""Generic article extraction for unknown layouts and for fields site rules miss.
+
+Evidence in order: JSON-LD (NewsArticle/Article), Open Graph and other ``<meta>``
+tags, well-known article containers, then a content-extraction fallback (trafilatura,
+behind :func:`_content_fallback` alone) and the Vietnamese cleanup rules of
+:mod:`crawler.extract.rules`. The date is taken from structured data, else from the
+first short date line near the title, never from a sidebar or a related-news list.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from copy import deepcopy
+from urllib.parse import urljoin
+
+from parsel import Selector
+
+from . import blocks, rules
+from .dates import parse_vn_datetime
+from .text import normalize_text
+
+ARTICLE_TYPES = {"NewsArticle", "Article", "BlogPosting", "ReportageNews", "AnalysisNewsArticle",
+                 "OpinionNewsArticle", "LiveBlogPosting", "Report", "ScholarlyArticle"}
+
+# <meta> names/properties per field, most specific first.
+META_FIELDS = {
+    "title": ["og:title", "twitter:title", "dc.title"],
+    "summary": ["og:description", "twitter:description", "description", "dc.description"],
+    "published_at": ["article:published_time", "og:article:published_time", "datepublished", "pubdate",
+                     "publishdate", "dc.date.issued", "dc.date", "date", "article:published"],
+    "updated_at": ["article:modified_time", "og:updated_time", "datemodified", "lastmod", "dc.date.modified"],
+    "author": ["author", "article:author", "dc.creator", "twitter:creator"],
+    "category": ["article:section", "og:article:section"],
+    "image": ["og:image", "twitter:image"],
+    "url": ["og:url"],
+}
+META_LIST_FIELDS = {"tags": ["article:tag", "og:article:tag", "news_keywords", "keywords"]}
+
+# In-page elements, first match wins.
+SUMMARY_SELECTORS = ["[itemprop=description]", ".sapo", ".detail-sapo", ".lead", ".summary",
+                     "p.abs", ".chapeau", ".excerpt", ".entry-summary"]
+AUTHOR_SELECTORS = ["[itemprop=author] [itemprop=name]", "[itemprop=author]", "[rel=author]",
+                    ".author-name", ".author", ".tacgia", ".byline"]
+SOURCE_SELECTORS = [".source", ".nguon", ".news-source"]
+TAG_SELECTORS = [".tags a", ".keywords a", ".tag a", "[rel=tag]", ".tukhoa a"]
+CATEGORY_SELECTORS = [".breadcrumb li:last-child a", ".breadcrumb a:last-child", ".cat-links a"]
+TITLE_SELECTORS = ["article h1", "main h1", "[itemprop=headline]", "h1.title", "h1"]
+# Known article-body containers (WordPress, MasterCMS and friends); the biggest match wins.
+BODY_CONTAINERS = ["[itemprop=articleBody]", "div.entry-content", "div.post-content", "div.td-post-content",
+                   "div.article-content", "div.detail-content", "div.content-detail", "div.news-content",
+                   "div.article-body", "div.noidung", "div.chitiet", "div#content-detail", "article"]
+MIN_CONTAINER_CHARS = 200
+TITLE_SEPARATORS = [" | ", " - ", " – ", " :: "]
+# How far from the title a header date may be looked for.
+DATE_SCAN_AFTER, DATE_SCAN_BEFORE, DATE_NODE_MAX_CHARS = 40, 6, 120
+
+
+def _content_fallback(html: str, url: str) -> list[str]:
+    """Paragraphs of the main content found by trafilatura (the one replaceable seam)."""
+    import trafilatura  # imported lazily: heavy, and only this path needs it
+
+    xml = trafilatura.extract(html, url=url, output_format="xml", include_comments=False,
+                              include_tables=True, include_images=False, include_links=False,
+                              favor_recall=True, deduplicate=False)
+    if not xml:
+        return []
+    return blocks.tree_paragraphs(Selector(text=xml, type="xml").root)
+
+
+def _walk_json(node):
+    if isinstance(node, list):
+        for item in node:
+            yield from _walk_json(item)
+    elif isinstance(node, dict):
+        yield node
+        for key in ("@graph", "mainEntity", "itemListElement"):
+            if key in node:
+                yield from _walk_json(node[key])
+
+
+def _names(value) -> list[str]:
+    """Flatten a JSON-LD person/keyword/section value to strings (organisations skipped)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [n for item in value for n in _names(item)]
+    if isinstance(value, dict) and value.get("@type") != "Organization":
+        return _names(value.get("name") or "")
+    return []
+
+
+def _json_ld(sel: Selector) -> dict:
+    for raw in sel.css('script[type="application/ld+json"]::text').getall():
+        try:
+            data = json.loads(raw.strip().rstrip(";"), strict=False)
+        except ValueError:
+            continue
+        for node in _walk_json(data):
+            types = node.get("@type")
+            types = set(types) if isinstance(types, list) else {types}
+            if not types & ARTICLE_TYPES:
+                continue
+            keywords = node.get("keywords") or []
+            if isinstance(keywords, str):
+                keywords = keywords.split(",")
+            image = node.get("image")
+            image = (image[0] if isinstance(image, list) and image else image)
+            image = image.get("url") if isinstance(image, dict) else image
+            entity = node.get("mainEntityOfPage")
+            return {
+                "title": node.get("headline") or node.get("name"),
+                "summary": node.get("description"),
+                "published_at": node.get("datePublished"),
+                "updated_at": node.get("dateModified"),
+                "author": ", ".join(_names(node.get("author"))),
+                "tags": _names(keywords),
+                "category": ", ".join(_names(node.get("articleSection"))),
+                "image": image if isinstance(image, str) else None,
+                "url": entity.get("@id") if isinstance(entity, dict) else (entity or node.get("url")),
+                "body": node.get("articleBody"),
+            }
+    return {}
+
+
+def _meta(sel: Selector) -> dict:
+    found: dict = {}
+    metas: dict[str, list[str]] = {}
+    for m in sel.xpath("//meta"):
+        key = (m.attrib.get("property") or m.attrib.get("name") or m.attrib.get("itemprop") or "").lower()
+        value = m.attrib.get("content")
+        if key and value:
+            metas.setdefault(key, []).append(value)
+    for field, keys in META_FIELDS.items():
+        for key in keys:
+            if metas.get(key) and normalize_text(metas[key][0]):
+                found[field] = metas[key][0]
+                break
+    for field, keys in META_LIST_FIELDS.items():
+        for key in keys:
+            if metas.get(key):
+                found[field] = [t for v in metas[key] for t in v.split(",")]
+                break
+    if href := sel.css('link[rel="canonical"]::attr(href)').get():
+        found["url"] = href
+    return found
+
+
+def _is_sidebar(el) -> bool:
+    for node in [el, *el.iterancestors()]:
+        if node.tag in rules.SIDEBAR_TAGS or node.tag == "a" or blocks.class_tokens(node) & rules.SIDEBAR_TOKENS:
+            return True
+    return False
+
+
+def _title_element(root, title: str):
+    for css in TITLE_SELECTORS:
+        for el in Selector(root=root).css(css):
+            text = blocks.element_text(el.root)
+            if text and (text == title or title.startswith(text) or text.startswith(title)):
+                return el.root
+    for el in root.iter():
+        if isinstance(el.tag, str) and el.tag not in ("title", "meta", "script") and blocks.element_text(el) == title:
+            candidate = el
+            while len(candidate) == 1 and blocks.element_text(candidate[0]) == title:
+                candidate = candidate[0]
+            return candidate
+    return None
+
+
+def _date_from_nodes(nodes: list[str]) -> str | None:
+    for i, text in enumerate(nodes):
+        if any(c.isdigit() for c in text):
+            # A date split over spans ("15:15" | "11/10/2020") is read with its neighbours.
+            if found := parse_vn_datetime(" ".join(nodes[i:i + 4])):
+                return found
+    return None
+
+
+def _header_date(root, title_el) -> str | None:
+    """First date near the title, outside sidebars and links, before any cut heading."""
+    if title_el is None:
+        return None
+    after = []
+    for node in title_el.xpath("following::text()"):
+        text = normalize_text(node)
+        if not text:
+            continue
+        if blocks.is_cut_heading(text):
+            break
+        parent = node.getparent()
+        if len(text) <= DATE_NODE_MAX_CHARS and parent is not None and not _is_sidebar(parent):
+            after.append(text)
+        if len(after) >= DATE_SCAN_AFTER:
+            break
+    if found := _date_from_nodes(after):
+        return found
+    scope = title_el.getparent().getparent() if title_el.getparent() is not None else None
+    before = []
+    for node in reversed(title_el.xpath("preceding::text()")):
+        parent = node.getparent()
+        text = normalize_text(node)
+        if not text or parent is None or _is_sidebar(parent):
+            continue
+        if scope is not None and not any(a is scope for a in parent.iterancestors()) and parent is not scope:
+            break
+        before.insert(0, text)
+        if len(before) >= DATE_SCAN_BEFORE:
+            break
+    return _date_from_nodes(before)
+
+
+def _strip_site_suffix(title: str, page_titles: list[str], root=None) -> str:
+    """Drop a site name glued to a meta/<title> title ("Tiêu đề - Báo X", "Site | Tiêu đề"),
+    keeping the part the page also shows as a heading or as an element's whole text."""
+    for candidate in page_titles:
+        if title == candidate:
+            return title
+        for sep in TITLE_SEPARATORS:
+            if title.startswith(candidate + sep.rstrip()):
+                return candidate
+    if root is not None:
+        for sep in TITLE_SEPARATORS:
+            parts = sorted((p.strip() for p in title.split(sep)), key=len, reverse=True)
+            for part in parts if len(parts) > 1 else []:
+                if any(blocks.element_text(el) == part for el in root.iter()
+                       if isinstance(el.tag, str) and el.tag not in ("title", "head", "html")):
+                    return part
+    return title
+
+
+def _first_text(sel: Selector, selectors: list[str], *, outside_sidebar: bool = True) -> str | None:
+    for css in selectors:
+        for m in sel.css(css):
+            if outside_sidebar and _is_sidebar(m.root.getparent() if m.root.getparent() is not None else m.root):
+                continue
+            if text := blocks.element_text(m.root):
+                return text
+    return None
+
+
+def _body_container(sel: Selector):
+    best, best_len = None, 0
+    for css in BODY_CONTAINERS:
+        for m in sel.css(css):
+            size = len(blocks.element_text(m.root))
+            if size > best_len:
+                best, best_len = m.root, size
+        if best is not None and best_len >= MIN_CONTAINER_CHARS:
+            return best
+    return None
+
+
+def _pruned_page(root) -> str:
+    """The page without chrome, serialised for the content fallback."""
+    from lxml import etree
+
+    page = deepcopy(root)
+    doomed = [el for tag in rules.REMOVE_TAGS for el in page.iter(tag)]
+    doomed += [el for el in page.iter() if isinstance(el.tag, str)
+               and (blocks.class_tokens(el) & rules.PAGE_NOISE_TOKENS or blocks._is_caption_holder(el))]
+    for el in doomed:
+        if el.getparent() is not None:
+            blocks._drop(el)
+    return etree.tostring(page, encoding="unicode", method="html")
+
+
+def _body_paragraphs(sel: Selector, url: str, title: str | None) -> tuple[list[str], str]:
+    container = _body_container(sel)
+    if container is not None:
+        copy = deepcopy(container)
+        for el in list(copy.iter("h1", "header")):
+            blocks._drop(el)
+        blocks.strip_noise(copy)
+        return blocks.tree_paragraphs(copy), "container"
+    paragraphs = _content_fallback(_pruned_page(sel.root), url)
+    # The fallback keeps the page head: start after the title when it is near the top.
+    if title and title in paragraphs:
+        paragraphs = paragraphs[paragraphs.index(title) + 1:]
+    return paragraphs, "fallback"
+
+
+def extract_generic(html: str, url: str) -> tuple[dict, dict]:
+    """Extract a partial article record from any page; return ``(record, field_sources)``."""
+    sel = Selector(text=html)
+    ld, meta = _json_ld(sel), _meta(sel)
+    out: dict = {}
+
+    def put(field, value):
+        if isinstance(value, str):
+            value = normalize_text(value)
+        if value and field not in out:
+            out[field] = value
+
+    page_titles = [blocks.element_text(m.root) for m in sel.css("h1")]
+    put("title", ld.get("title"))
+    if meta.get("title"):
+        put("title", _strip_site_suffix(normalize_text(meta["title"]), page_titles))
+    put("title", _first_text(sel, TITLE_SELECTORS))
+    if doc_title := sel.css("title::text").get():
+        put("title", _strip_site_suffix(normalize_text(doc_title), page_titles, sel.root))
+    title = out.get("title")
+
+    for field in ("published_at", "updated_at"):
+        for raw in (ld.get(field), meta.get(field)):
+            if raw and (found := parse_vn_datetime(raw)):
+                put(field, found)
+    if "published_at" not in out:
+        put("published_at", _header_date(sel.root, _title_element(sel.root, title) if title else None))
+
+    put("summary", ld.get("summary"))
+    put("summary", _first_text(sel, SUMMARY_SELECTORS))
+    if meta.get("summary") and normalize_text(meta["summary"]) != title:
+        put("summary", meta["summary"])
+
+    paragraphs, _ = _body_paragraphs(sel, url, title)
+    ld_body = blocks.normalize_text(ld.get("body") or "")
+    if ld_body and len(" ".join(paragraphs)) < len(ld_body) / 2:
+        paragraphs = [normalize_text(p) for p in re.split(r"\n+", ld.get("body"))]
+    paragraphs, body_author, body_source = blocks.clean_paragraphs(
+        [p for p in paragraphs if p], drop_texts=(title, out.get("summary")))
+    if paragraphs:
+        out["body"] = "\n\n".join(paragraphs)
+
+    put("author", ld.get("author"))
+    if meta.get("author") and not meta["author"].startswith("http"):
+        put("author", meta["author"])
+    put("author", _first_text(sel, AUTHOR_SELECTORS))
+    put("author", body_author)
+    if "author" in out:
+        out["author"] = normalize_text(rules.AUTHOR_LABEL_RE.sub("", out["author"]))
+    put("source", _first_text(sel, SOURCE_SELECTORS))
+    put("source", body_source)
+
+    tags = ld.get("tags") or [blocks.element_text(m.root) for m in sel.css(", ".join(TAG_SELECTORS))] \
+        or meta.get("tags") or []
+    cleaned_tags = []
+    for tag in tags:
+        tag = normalize_text(rules.TAGS_LABEL_RE.sub("", tag)).strip(" ,;")
+        if tag and tag not in cleaned_tags:
+            cleaned_tags.append(tag)
+    put("tags", cleaned_tags)
+    put("category", ld.get("category"))
+    put("category", meta.get("category"))
+    put("category", _first_text(sel, CATEGORY_SELECTORS, outside_sidebar=False))
+
+    image = ld.get("image") or meta.get("image")
+    if image:
+        put("images", [{"url": urljoin(url, image.strip()), "caption": ""}])
+    canonical = ld.get("url") or meta.get("url")
+    if isinstance(canonical, str) and canonical.strip():
+        put("url", urljoin(url, canonical.strip()))
+    return out, {field: "generic" for field in out}

@@ -1,0 +1,110 @@
+"""Ordered data for the Vietnamese-aware cleanup used by site and generic extraction.
+
+Nothing here executes: these are the lists the extractors walk, so adding a new
+boilerplate phrase or container class is a one-line change. Text patterns are
+matched against one normalised paragraph (case-insensitive, whole line unless noted).
+"""
+
+from __future__ import annotations
+
+import re
+
+_I = re.IGNORECASE
+
+# Block-level elements: each one starts and ends a paragraph.
+BLOCK_TAGS = frozenset({
+    "p", "div", "li", "ul", "ol", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6",
+    "blockquote", "table", "tbody", "thead", "tfoot", "tr", "td", "th", "section", "article",
+    "header", "main", "pre", "center", "address", "hr", "caption",
+    # trafilatura's XML output, read with the same walker
+    "doc", "head", "item", "list", "quote", "row", "cell",
+})
+
+# Line breaks: HTML <br> and trafilatura's <lb/>; two in a row split a paragraph.
+BREAK_TAGS = frozenset({"br", "lb"})
+
+# Removed with their content before paragraphs are built: never article text.
+REMOVE_TAGS = [
+    "script", "style", "noscript", "template", "form", "iframe", "button", "input", "select",
+    "textarea", "svg", "canvas", "video", "audio", "object", "embed", "nav", "aside", "footer",
+    "figure", "figcaption", "map", "dialog",
+]
+
+# class/id tokens (split on space, "_" and "-") marking boxes inside an article
+# container that are not article text: inline related news, sharing, captions, tags.
+NOISE_TOKENS = frozenset({
+    "related", "relate", "relates", "lienquan", "tinlienquan", "tinkhac", "othernews", "share",
+    "sharing", "social", "socials", "comment", "comments", "binhluan", "caption", "captions",
+    "banner", "advert", "advertisement", "ads", "quangcao", "print", "tags", "tag", "keyword",
+    "keywords", "tukhoa", "rating", "toolbar", "breadcrumb", "breadcrumbs", "widget", "sidebar",
+    "sapo", "author", "tacgia", "byline", "source", "nguon", "datetime", "date", "time", "meta",
+    "title", "viewcount", "view", "counter", "bottom", "sticky", "popup", "modal", "menu",
+})
+
+# Regions of a page that carry other articles' titles and dates (sidebars, lists).
+SIDEBAR_TAGS = frozenset({"aside", "nav", "footer"})
+SIDEBAR_TOKENS = frozenset({
+    "sidebar", "related", "relate", "lienquan", "tinlienquan", "tinkhac", "othernews", "other",
+    "latest", "newest", "moinhat", "most", "popular", "xemnhieu", "widget", "footer", "menu",
+    "list", "hot", "marquee", "ticker",
+})
+
+# An image table / paragraph is a caption holder when its text is at most this long.
+MAX_CAPTION_CHARS = 300
+
+# Headings after which the rest of a body is other news: the body is cut there.
+CUT_AT_PATTERNS = [
+    re.compile(r"^(?:tin|bài|bài viết|các tin|các bài)\s+(?:liên quan|khác|cùng chuyên mục|cùng chủ đề|đã đưa)\s*:?$", _I),
+    re.compile(r"^(?:có thể bạn quan tâm|bạn có thể quan tâm|xem thêm|nên xem|đọc thêm|đọc nhiều)\s*:?$", _I),
+    re.compile(r"^(?:tin tức mới nhất|tin mới nhất|tin mới|tin nổi bật|tin xem nhiều|tin đọc nhiều)\s*:?$", _I),
+    re.compile(r"^(?:từ khóa|từ khoá|tags?)\s*:.*$", _I),
+    re.compile(r"^(?:thư viện ảnh|thư viện video|liên kết website|phiên bản di động)$", _I),
+]
+
+# Lines dropped wherever they sit: counters, sharing/comment/print widgets, navigation.
+BOILERPLATE_PATTERNS = [
+    re.compile(r"^(?:số lần đọc|số lượt xem|lượt xem|lượt đọc|lượt truy cập|đã xem)\s*:?\s*[\d.,\s]*$", _I),
+    re.compile(r"^(?:chia sẻ|share|bình luận|ý kiến bạn đọc|ý kiến|gửi ý kiến|gửi bình luận|in bài|in bài viết|"
+               r"bản in|gửi bài|gửi email|lưu bài|lưu tin|phản hồi|về đầu trang|quay lại|trở về|"
+               r"xem với cỡ chữ|cỡ chữ)\b[\s:()\d]*(?:(?:facebook|zalo|twitter|email|print|in|a+)[\s,|]*)*$", _I),
+    re.compile(r"^(?:xem thêm|đọc thêm|>>)\s*:?\s*.{0,150}$", _I),
+    re.compile(r"^(?:facebook|zalo|twitter|email|tweet|like|print)(?:[\s,|]+(?:facebook|zalo|twitter|email|tweet|like|print))*$", _I),
+]
+
+# Photo captions / credits: "Ảnh: DT", "... chủ trì hội nghị. Ảnh: DT", "(Ảnh minh họa)".
+CAPTION_PATTERNS = [
+    re.compile(r"^\(?\s*(?:ảnh|nguồn ảnh|ảnh minh họa|ảnh minh hoạ|ảnh tư liệu)\s*(?::.{0,60})?\)?\.?$", _I),
+    re.compile(r"^.{0,300}[.\s(]\s*(?:ảnh|nguồn ảnh)\s*:\s*[^.:;]{1,40}\)?\.?$", _I),
+    re.compile(r"^.{0,300}\(\s*(?:ảnh|nguồn)\s*:[^)]{1,60}\)$", _I),
+]
+
+# Attribution lines moved to `source` (only in the last paragraphs of a body).
+SOURCE_PATTERNS = [
+    re.compile(r"^nguồn\s*:\s*\S.{0,100}$", _I),
+    # "Theo D.T - Baonghean.vn", "Theo kiengiang.gov.vn |", "Theo TTXVN" — short and not
+    # a sentence ("Theo đó, ..." ends with punctuation and is long).
+    re.compile(r"^theo\s+(?!đó\b|như\b|ông\b|bà\b)[^,;:!?]{1,80}?(?:\.vn|\.com|\.net|\.org|[|)]|[A-ZĐ]{2,})\s*\|?$"),
+    re.compile(r"^\(?theo\s+(?!đó\b)[^,;:!?]{1,60}\)?$", _I),
+]
+
+# A trailing author line: optional role prefix, then one to six capitalised words.
+AUTHOR_PREFIX_RE = re.compile(r"^(?:bài và ảnh|bài, ảnh|bài/ảnh|bài|tin, ảnh|tin và ảnh|tin|tác giả|nhóm pv|pv)\s*:\s*", _I)
+AUTHOR_LINE_RE = re.compile(r"^(?:[A-ZÀ-ỸĐ][\w.'’-]*|[A-ZÀ-ỸĐ]\.)(?:\s+(?:[A-ZÀ-ỸĐ][\w.'’-]*|\([^)]{1,30}\))){0,5}$")
+MAX_AUTHOR_CHARS = 60
+
+# Label prefixes stripped from a selected author / source / tag text.
+AUTHOR_LABEL_RE = re.compile(r"^(?:tác giả|bài và ảnh|bài, ảnh|bài|tin, ảnh|tin|by)\s*:\s*", _I)
+TAGS_LABEL_RE = re.compile(r"^(?:từ khóa|từ khoá|tags?)\s*:\s*", _I)
+
+# Whole-page pruning before the content fallback: only tokens that never name the
+# page wrapper (no "left", "content", "main" ...).
+PAGE_NOISE_TOKENS = frozenset({
+    "related", "relate", "lienquan", "tinlienquan", "tinkhac", "othernews", "share", "social",
+    "comment", "comments", "binhluan", "caption", "sidebar", "widget", "breadcrumb", "breadcrumbs",
+    "tags", "banner", "advert", "advertisement", "ads", "quangcao", "menu", "navbar", "footer",
+})
+
+# A short paragraph that is only a date/time line ("12:18 28/09/2021", "Thứ hai, 28/9/2021").
+DATE_LINE_RE = re.compile(
+    r"^[(\[]?\s*(?:(?:thứ\s+(?:hai|ba|tư|năm|sáu|bảy|2|3|4|5|6|7)|chủ nhật|cập nhật(?:\s+lúc)?|ngày đăng|"
+    r"đăng ngày|đăng lúc|ngày|lúc|đăng|gmt|utc)[\s:,|\-–]*|[\d:/.,|\-–+()h ]+)+[)\]]?$", _I)
