@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 DEFAULT_CONTENT_DIR = Path(__file__).parent / "content"
+
+# Every page shows local Vietnamese time.
+VIETNAM_TZ = timezone(timedelta(hours=7))
 
 SLUGS = ("congdoankiengiang", "tuoitrekiengiang", "congdoanquangninh", "laodongthudo", "congdoannghean")
 
@@ -82,7 +85,7 @@ def _parse_time(value: str | None) -> datetime | None:
     parsed = datetime.fromisoformat(value)
     if parsed.tzinfo is None:
         raise ValueError(f"timestamp without offset: {value!r}")
-    return parsed
+    return parsed.astimezone(VIETNAM_TZ)
 
 
 def _opt(value) -> str | None:

@@ -60,7 +60,9 @@ class ReplicaServer:
         if self._httpd is None:
             self._httpd = ThreadingHTTPServer(("127.0.0.1", self._port), _handler_for(self))
             self._httpd.daemon_threads = True
-            self._thread = threading.Thread(target=self._httpd.serve_forever, name="replica-web", daemon=True)
+            # A short poll interval makes stop() (and so every test using the server) quick.
+            self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                            name="replica-web", daemon=True)
             self._thread.start()
         return self
 

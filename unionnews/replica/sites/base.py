@@ -60,6 +60,8 @@ class SiteModule:
     domain = ""
     aliases: tuple[str, ...] = ()
     page_size = 5
+    article_url_pattern = ""  # regex over real article URLs (for registry entries and tests)
+    feeds: tuple[str, ...] = ()  # site-relative feed paths
     shows_time = True        # the article page shows the time of day, not only the date
     shows_updated = False    # the page exposes updated_at (meta / JSON-LD)
     shows_tags = False

@@ -21,7 +21,8 @@ class CongDoanKienGiang(SiteModule):
     name = "Liên đoàn Lao động tỉnh Kiên Giang"
     province = "Kiên Giang"
     domain = "congdoankiengiang.org.vn"
-    page_size = 4
+    page_size = 3
+    article_url_pattern = r"^https://congdoankiengiang\.org\.vn/trang/TinTuc/\d+/\d+/[^/?#]+\.html$"
     robots_disallow = ("/admin/", "/trang/TimKiem", "/Login.aspx")
     classes = {"title": "title-detail", "date": "date-detail", "summary": "summary-detail",
                "body": "content-detail", "author": "author-detail", "source": "source-detail"}

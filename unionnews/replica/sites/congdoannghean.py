@@ -21,7 +21,8 @@ class CongDoanNgheAn(SiteModule):
     name = "Công đoàn Nghệ An"
     province = "Nghệ An"
     domain = "congdoannghean.vn"
-    page_size = 4
+    page_size = 3
+    article_url_pattern = r"^https://congdoannghean\.vn/[a-z0-9/-]+/[a-z0-9-]+-\d+\.html$"
     shows_tags = True
     robots_disallow = ("/admin/", "/tim-kiem", "/Account/")
     classes = {"title": "title-detail", "date": "time-detail", "summary": "sapo-detail",

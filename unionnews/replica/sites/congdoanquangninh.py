@@ -24,12 +24,14 @@ class CongDoanQuangNinh(SiteModule):
     name = "Liên đoàn Lao động tỉnh Quảng Ninh"
     province = "Quảng Ninh"
     domain = "congdoanquangninh.org.vn"
-    page_size = 4
+    page_size = 3
+    article_url_pattern = r"^https://congdoanquangninh\.org\.vn/\d{4}/\d{2}/\d{2}/[a-z0-9-]+/$"
     shows_updated = True     # meta article:modified_time
     shows_tags = True
     after_body = frozenset({"source", "tags"})  # the author sits in the post-info bar above
     robots_disallow = ("/wp-admin/", "/?s=", "/search/")
     sitemap_path = "/wp-sitemap.xml"
+    feeds = ("/feed/",)
     classes = {"title": "entry-title", "date": "entry-date published", "body": "entry-content",
                "updated": "updated"}
     redesign_classes = {"title": "qn-post-heading", "date": "qn-post-time", "body": "qn-post-text",

@@ -24,7 +24,8 @@ class LaoDongThuDo(SiteModule):
     name = "Báo Lao động Thủ đô"
     province = "Hà Nội"
     domain = "laodongthudo.vn"
-    page_size = 4
+    page_size = 3
+    article_url_pattern = r"^https://laodongthudo\.vn/[a-z0-9-]+-\d+\.html$"
     shows_updated = True     # JSON-LD dateModified
     shows_tags = True
     inline_related = True

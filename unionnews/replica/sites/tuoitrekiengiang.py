@@ -17,7 +17,8 @@ class TuoiTreKienGiang(SiteModule):
     name = "Tỉnh đoàn Kiên Giang"
     province = "Kiên Giang"
     domain = "tuoitrekiengiang.vn"
-    page_size = 4
+    page_size = 3
+    article_url_pattern = r"^https://tuoitrekiengiang\.vn/news\.php\?id=\d+$"
     shows_time = False
     robots_disallow = ("/admin/", "/search.php", "/login.php")
     classes = {"title": "title_news", "date": "date_news", "summary": "sapo_news", "body": "content_news"}
