@@ -1,0 +1,214 @@
+"""Keeping the index in step with the article store.
+
+``update_index`` consumes the store's change log from the cursor saved in the store's
+``meta`` table (``index.cursor``): each chunk of changes is written and committed, then the
+cursor moves. Applying a change twice is harmless (documents are replaced by article id), so
+a killed run simply redoes its last uncommitted chunk: nothing lost, nothing duplicated.
+
+``rebuild`` (or a missing index) builds a fresh index beside the live one and swaps it in
+when complete, so searches keep working throughout. Segmentation, the expensive part, is
+cached in the store per article version and survives an interrupted run.
+
+One writer at a time: an exclusive lock file in the home says so clearly.
+"""
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import sys
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from unionnews.errors import UserError
+from unionnews.home import Home
+from unionnews.store import Store
+
+from indexer.engine import open_engine
+from indexer.text import SEGMENTATION_VERSION, make_pool, segment_many, warm_up
+
+CURSOR_KEY = "index.cursor"
+CHUNK = 500  # articles per commit: bounded memory, bounded redo after a crash
+
+
+class IndexLocked(UserError):
+    """Another process is writing the index."""
+
+
+@dataclass
+class IndexStats:
+    indexed: int = 0
+    deleted: int = 0
+    segmented: int = 0
+    rebuilt: bool = False
+    cursor: int = 0
+    documents: int = 0
+    extra: dict = field(default_factory=dict)
+
+
+@contextmanager
+def writer_lock(home: Home):
+    """Exclusive, non-blocking: a second `unionnews index` fails fast with a clear message.
+
+    ``flock`` is released by the OS when the process dies, so a killed run never leaves a
+    stale lock behind.
+    """
+    home.root.mkdir(parents=True, exist_ok=True)
+    path = home.root / "index.lock"
+    handle = open(path, "a+")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise IndexLocked(f"the index is being updated by another process (lock: {path}); "
+                              "wait for it to finish and run the command again") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        yield
+    finally:
+        handle.close()
+
+
+def _progress(total: int, enabled: bool | None, description: str):
+    """A tqdm bar on a terminal only (never in logs, pipes or tests)."""
+    if enabled is None:
+        enabled = sys.stderr.isatty()
+    if not enabled:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="art", desc=description, file=sys.stderr)
+
+
+class _Segmenter:
+    """Cached segmentation for a batch; missing ones computed (in processes) and stored."""
+
+    def __init__(self, store: Store, processes: int | None):
+        self.store = store
+        self.processes = processes
+        self.pool = None
+        self.count = 0
+
+    def for_batch(self, articles: list[dict]) -> dict[int, dict]:
+        cached, missing = {}, []
+        for article in articles:
+            data = self.store.get_segmentation(article["id"], article["version"])
+            if data is not None and data.get("v") == SEGMENTATION_VERSION:
+                cached[article["id"]] = data
+            else:
+                missing.append(article)
+        if missing:
+            if self.pool is None and len(missing) >= 16 and self.processes != 1:
+                self.pool = make_pool(self.processes)
+            rows = segment_many(missing, self.pool)
+            self.store.set_segmentations(rows)
+            cached.update({article_id: data for article_id, _, data in rows})
+            self.count += len(rows)
+        return cached
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+            self.pool.join()
+
+
+def _apply(writer, store: Store, segmenter: _Segmenter, ids: list[int], stats: IndexStats) -> None:
+    articles = list(store.iter_articles(ids=ids, order="id"))
+    segmentations = segmenter.for_batch(articles)
+    present = set()
+    for article in articles:
+        writer.upsert(article, segmentations[article["id"]])
+        present.add(article["id"])
+        stats.indexed += 1
+    for article_id in ids:
+        if article_id not in present:  # deleted from the store since the change was logged
+            writer.delete(article_id)
+            stats.deleted += 1
+
+
+def update_index(home: Home, *, rebuild: bool = False, progress: bool | None = None,
+                 processes: int | None = None, chunk: int = CHUNK) -> IndexStats:
+    """Bring ``home``'s index up to date with its store (incrementally unless ``rebuild``)."""
+    warm_up()  # underthesea's first call must be in the main thread, before tqdm's thread
+    stats = IndexStats()
+    with writer_lock(home), Store(home.store_path) as store:
+        engine = open_engine(home.index_dir)
+        segmenter = _Segmenter(store, processes)
+        try:
+            if rebuild or not engine.exists():
+                _rebuild(home, store, segmenter, stats, progress, chunk)
+            else:
+                _incremental(engine, store, segmenter, stats, progress, chunk)
+        finally:
+            segmenter.close()
+        stats.segmented = segmenter.count
+        stats.cursor = int(store.meta_get(CURSOR_KEY, "0"))
+        with open_engine(home.index_dir).searcher() as searcher:
+            stats.documents = searcher.doc_count()
+    return stats
+
+
+def _incremental(engine, store, segmenter, stats, progress, chunk) -> None:
+    cursor = int(store.meta_get(CURSOR_KEY, "0"))
+    changes = list(store.changes_since(cursor))
+    if not changes:
+        return
+    bar = _progress(len({article_id for _, article_id, _ in changes}), progress, "indexing")
+    try:
+        for start in range(0, len(changes), chunk):
+            part = changes[start:start + chunk]
+            ids = list(dict.fromkeys(article_id for _, article_id, _ in part))
+            writer = engine.writer()
+            try:
+                _apply(writer, store, segmenter, ids, stats)
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+            store.meta_set(CURSOR_KEY, str(part[-1][0]))  # only after the commit succeeded
+            if bar:
+                bar.update(len(ids))
+    finally:
+        if bar:
+            bar.close()
+
+
+def _rebuild(home, store, segmenter, stats, progress, chunk) -> None:
+    stats.rebuilt = True
+    cursor = store.last_change_seq()  # changes after this are picked up by the next run
+    building = Path(str(home.index_dir) + ".new")
+    engine = open_engine(building)
+    engine.create()
+    # oldest first: document order then follows publication order
+    ids = [row[0] for row in store.conn.execute("SELECT id FROM articles ORDER BY published_at, id")]
+    bar = _progress(len(ids), progress, "indexing")
+    writer = engine.writer()
+    try:
+        for start in range(0, len(ids), chunk):
+            _apply(writer, store, segmenter, ids[start:start + chunk], stats)
+            if bar:
+                bar.update(min(chunk, len(ids) - start))
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise
+    finally:
+        if bar:
+            bar.close()
+    _swap(building, home.index_dir)
+    store.meta_set(CURSOR_KEY, str(cursor))
+
+
+def _swap(building: Path, live: Path) -> None:
+    """Replace the live index by the finished one (two renames; readers keep open files)."""
+    retired = Path(str(live) + ".old")
+    if retired.exists():
+        shutil.rmtree(retired)
+    if live.exists():
+        live.rename(retired)
+    building.rename(live)
+    if retired.exists():
+        shutil.rmtree(retired, ignore_errors=True)

@@ -1,0 +1,143 @@
+"""The one search function used by the CLI, the web app and export.
+
+``search(home, request)`` parses the query against the index vocabulary (``indexer.query``),
+runs it through the engine boundary (``indexer.engine``) and builds snippets from the store's
+text and cached word offsets: HTML-escaped, matches in ``<mark>``.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import date
+
+from unionnews.home import Home
+from unionnews.store import Store
+
+from indexer.engine import open_engine
+from indexer.query import ParsedQuery, QueryError, parse
+from indexer.snippets import make_snippet
+
+__all__ = ["SearchRequest", "SearchResult", "Hit", "QueryError", "search", "matching_ids"]
+
+SORTS = ("relevance", "newest")
+MAX_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    query: str
+    sites: tuple[str, ...] = ()
+    provinces: tuple[str, ...] = ()
+    since: str | None = None
+    until: str | None = None
+    sort: str = "relevance"
+    limit: int = 20
+    offset: int = 0
+    facets: bool = False
+    histogram: bool = False
+
+
+@dataclass
+class Hit:
+    id: int
+    url: str
+    title: str
+    site: str
+    province: str
+    published_at: str
+    score: float
+    snippet: str
+    duplicates: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SearchResult:
+    query: str
+    total: int
+    took_ms: float
+    hits: list[Hit]
+    facets: dict | None = None
+    histogram: dict | None = None
+    total_exact: bool = True
+
+    def to_json(self) -> dict:
+        """The ``unionnews search --json`` / ``GET /api/search`` shape."""
+        keys = ("url", "title", "site", "province", "published_at", "score", "snippet")
+        payload = {
+            "query": self.query,
+            "total": self.total,
+            "hits": [{key: getattr(hit, key) for key in keys} | {"duplicates": hit.duplicates}
+                     for hit in self.hits],
+            "total_exact": self.total_exact,
+            "took_ms": self.took_ms,
+        }
+        if self.facets is not None:
+            payload["facets"] = self.facets
+        if self.histogram is not None:
+            payload["histogram"] = self.histogram
+        return payload
+
+
+def _check_date(name: str, value: str | None) -> str | None:
+    if value in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(str(value)).isoformat()
+    except ValueError:
+        raise QueryError(f"--{name} must be a date like 2021-08-09, not {value!r}") from None
+
+
+def _validate(request: SearchRequest) -> dict:
+    if request.sort not in SORTS:
+        raise QueryError(f"sort must be one of {', '.join(SORTS)}, not {request.sort!r}")
+    if not isinstance(request.limit, int) or not 0 < request.limit <= MAX_LIMIT:
+        raise QueryError(f"limit must be between 1 and {MAX_LIMIT}")
+    if not isinstance(request.offset, int) or request.offset < 0:
+        raise QueryError("offset must be 0 or more")
+    since, until = _check_date("since", request.since), _check_date("until", request.until)
+    if since and until and since > until:
+        raise QueryError(f"--since {since} is after --until {until}")
+    return {"sites": tuple(request.sites or ()), "provinces": tuple(request.provinces or ()),
+            "since": since, "until": until}
+
+
+def _open(home: Home):
+    engine = open_engine(home.index_dir)
+    if not engine.exists():
+        raise QueryError("there is no search index yet; run `unionnews index` first")
+    return engine.searcher()
+
+
+def _parse(searcher, request: SearchRequest) -> ParsedQuery:
+    return parse(request.query, searcher.has_folded_word, searcher.has_exact_word)
+
+
+def search(home: Home, request: SearchRequest) -> SearchResult:
+    started = time.perf_counter()
+    filters = _validate(request)
+    with _open(home) as searcher:
+        parsed = _parse(searcher, request)
+        raw = searcher.search(parsed, filters, request.sort, request.limit, request.offset,
+                              facets=request.facets, histogram=request.histogram)
+        copies = searcher.duplicates_of([hit.article_id for hit in raw.hits])
+    hits = []
+    exact_words, folded_words = parsed.words()
+    with Store(home.store_path, readonly=True) as store:
+        for raw_hit in raw.hits:
+            article = store.get_article(raw_hit.article_id)
+            snippet = make_snippet(store, article, exact_words, folded_words) if article else ""
+            hits.append(Hit(raw_hit.article_id, raw_hit.url, raw_hit.title, raw_hit.site, raw_hit.province,
+                            raw_hit.published_at, raw_hit.score, snippet, copies.get(raw_hit.article_id, [])))
+    took = round((time.perf_counter() - started) * 1000, 1)
+    return SearchResult(parsed.text, raw.total, took, hits, raw.facets, raw.histogram, raw.total_exact)
+
+
+def matching_ids(home: Home, request: SearchRequest) -> list[int]:
+    """Every matching article id (no paging), in the request's order."""
+    filters = _validate(request)
+    with _open(home) as searcher:
+        return searcher.all_ids(_parse(searcher, request), filters, request.sort)
+
+
+def hit_dict(hit: Hit) -> dict:
+    return asdict(hit)

@@ -1,0 +1,37 @@
+"""``unionnews index``: bring the search index up to date with the article store."""
+from __future__ import annotations
+
+import click
+
+
+def register(cli: click.Group) -> None:
+    @cli.command("index")
+    @click.option("--rebuild", is_flag=True,
+                  help="Build a fresh index from every article (searches keep using the old one meanwhile).")
+    @click.option("--progress/--no-progress", default=None,
+                  help="Show a progress bar (default: only on a terminal).")
+    @click.option("--processes", type=click.IntRange(1, 64), default=None,
+                  help="Worker processes for word segmentation (default: up to 2).")
+    @click.pass_obj
+    def index_command(home, rebuild: bool, progress: bool | None, processes: int | None) -> None:
+        """Index new, changed and deleted articles since the last run.
+
+        Only what changed is touched; an interrupted run is safe to re-run. Word segmentation
+        is cached in the store, so `--rebuild` never segments an article twice.
+
+        \b
+        Examples:
+          unionnews index
+          unionnews index --rebuild
+        """
+        from unionnews.errors import UserError
+
+        if not home.store_path.exists():
+            raise UserError(f"no article store at {home.store_path}; run `unionnews crawl` first")
+        from indexer.build import update_index
+
+        stats = update_index(home, rebuild=rebuild, progress=progress, processes=processes)
+        action = "Rebuilt" if stats.rebuilt else "Updated"
+        click.echo(f"{action} index: {stats.indexed} indexed, {stats.deleted} deleted, "
+                   f"{stats.segmented} newly segmented; {stats.documents} documents "
+                   f"(store change #{stats.cursor}).")
