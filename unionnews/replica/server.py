@@ -164,7 +164,8 @@ def _encode(page: Page) -> tuple[dict[str, str], bytes]:
     defect = page.article.defect if page.article is not None else None
     text = page.text
     if defect == "truncated" and CUT_MARK in text:
-        text = text[:text.index(CUT_MARK)]
+        # End exactly at the closing tag of body paragraph 3, as a dropped connection would.
+        text = text[:text.index(CUT_MARK)].rstrip()
     text = text.replace(CUT_MARK, "")
     if defect == "cp1258":
         return {"Content-Type": f"{page.content_type}; charset=windows-1258"}, encode_cp1258(text)
