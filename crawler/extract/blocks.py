@@ -57,15 +57,13 @@ def _is_caption_holder(el) -> bool:
     return len(element_text(el)) <= rules.MAX_CAPTION_CHARS
 
 
-def strip_noise(root, *, extra_xpaths=(), extra_css=()) -> None:
+def strip_noise(root, *, extra_xpaths=()) -> None:
     """Remove non-article nodes from `root` (modified in place, root itself kept)."""
     doomed = []
     for tag in rules.REMOVE_TAGS:
         doomed.extend(root.iter(tag))
     for xpath in extra_xpaths:
         doomed.extend(root.xpath(xpath))
-    for css in extra_css:
-        doomed.extend(root.cssselect(css)) if hasattr(root, "cssselect") else None
     for el in root.iter():
         if el is root or not isinstance(el.tag, str):
             continue
@@ -127,6 +125,8 @@ def _matches(patterns, text: str) -> bool:
 
 
 def is_cut_heading(text: str) -> bool:
+    if len(text) <= rules.MAX_CUT_PREFIX_CHARS and _matches(rules.CUT_AT_PREFIX_PATTERNS, text):
+        return True
     return _matches(rules.CUT_AT_PATTERNS, text)
 
 
@@ -135,6 +135,8 @@ def is_date_line(text: str) -> bool:
 
 
 def is_boilerplate(text: str) -> bool:
+    if rules.AUTHOR_PREFIX_RE.match(text):
+        return False  # "Bài, ảnh: Hồng Nhung" is a byline, not a photo credit
     return is_date_line(text) or _matches(rules.BOILERPLATE_PATTERNS, text) or _matches(rules.CAPTION_PATTERNS, text)
 
 
@@ -153,7 +155,15 @@ def as_author(text: str) -> str | None:
     letters = [c for c in name if c.isalpha()]
     if len(letters) > 5 and all(c.isupper() for c in letters):
         return None  # an ALL-CAPS heading, not a byline
-    return name if rules.AUTHOR_LINE_RE.match(name) else None
+    if rules.AUTHOR_LINE_RE.match(name):
+        return name
+    # Organisation bylines ("Ban Tổ chức LĐLĐ tỉnh"): mostly capitalised words, no digits.
+    words = name.split()
+    capitalised = sum(1 for w in words if w[:1].isupper())
+    if (1 < len(words) <= rules.MAX_AUTHOR_WORDS and words[0][:1].isupper()
+            and capitalised * 2 >= len(words) and not re.search(r"[\d,;:!?]", name)):
+        return name
+    return None
 
 
 def clean_paragraphs(paragraphs: list[str], *, drop_texts=(), take_attribution: bool = True):

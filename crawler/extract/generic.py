@@ -54,6 +54,8 @@ MIN_CONTAINER_CHARS = 200
 TITLE_SEPARATORS = [" | ", " - ", " – ", " :: "]
 # How far from the title a header date may be looked for.
 DATE_SCAN_AFTER, DATE_SCAN_BEFORE, DATE_NODE_MAX_CHARS = 40, 6, 120
+MIN_TITLE_CHARS, MAX_TITLE_CHARS = 15, 250
+MIN_SCOPE_CHARS = 300
 
 
 def _content_fallback(html: str, url: str) -> list[str]:
@@ -210,6 +212,23 @@ def _header_date(root, title_el) -> str | None:
     return _date_from_nodes(before)
 
 
+def _title_before_date(root) -> str | None:
+    """Legacy pages with no <h1>: the heading is the text line just before the first
+    date line that is not a link or in a sidebar."""
+    previous = None
+    for node in root.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]"):
+        text, parent = normalize_text(node), node.getparent()
+        if not text or parent is None or _is_sidebar(parent):
+            continue
+        if blocks.is_date_line(text.strip("()[] ")):
+            if previous and MIN_TITLE_CHARS <= len(previous) <= MAX_TITLE_CHARS:
+                return previous
+            previous = None
+            continue
+        previous = text
+    return None
+
+
 def _strip_site_suffix(title: str, page_titles: list[str], root=None) -> str:
     """Drop a site name glued to a meta/<title> title ("Tiêu đề - Báo X", "Site | Tiêu đề"),
     keeping the part the page also shows as a heading or as an element's whole text."""
@@ -251,17 +270,39 @@ def _body_container(sel: Selector):
     return None
 
 
-def _pruned_page(root) -> str:
-    """The page without chrome, serialised for the content fallback."""
+def _article_scope(title_el):
+    """The title's nearest ancestor holding a real amount of text: on table and div
+    layouts this is the article's cell/column, without the neighbouring sidebars."""
+    needed = len(blocks.element_text(title_el)) + MIN_SCOPE_CHARS
+    for ancestor in title_el.iterancestors():
+        if ancestor.tag in ("body", "html"):
+            return None
+        if len(blocks.element_text(ancestor)) >= needed:
+            return ancestor
+    return None
+
+
+def _pruned_page(root, title: str | None) -> str:
+    """The page without chrome, serialised for the content fallback: only the title's
+    article scope when one is found, and never what precedes the title (menus, left
+    sidebars): an article's text does not come before its own title."""
     from lxml import etree
 
     page = deepcopy(root)
+    title_el = _title_element(page, title) if title else None
+    scope = _article_scope(title_el) if title_el is not None else None
     doomed = [el for tag in rules.REMOVE_TAGS for el in page.iter(tag)]
     doomed += [el for el in page.iter() if isinstance(el.tag, str)
                and (blocks.class_tokens(el) & rules.PAGE_NOISE_TOKENS or blocks._is_caption_holder(el))]
+    if title_el is not None:
+        doomed += [el for el in title_el.xpath("preceding::*")
+                   if not any(a.tag == "head" for a in el.iterancestors())]
+        doomed.append(title_el)
     for el in doomed:
-        if el.getparent() is not None:
+        if el.getparent() is not None and el is not scope:
             blocks._drop(el)
+    if scope is not None:
+        return "<html><body>" + etree.tostring(scope, encoding="unicode", method="html") + "</body></html>"
     return etree.tostring(page, encoding="unicode", method="html")
 
 
@@ -273,9 +314,8 @@ def _body_paragraphs(sel: Selector, url: str, title: str | None) -> tuple[list[s
             blocks._drop(el)
         blocks.strip_noise(copy)
         return blocks.tree_paragraphs(copy), "container"
-    paragraphs = _content_fallback(_pruned_page(sel.root), url)
-    # The fallback keeps the page head: start after the title when it is near the top.
-    if title and title in paragraphs:
+    paragraphs = _content_fallback(_pruned_page(sel.root, title), url)
+    if title and title in paragraphs[:3]:
         paragraphs = paragraphs[paragraphs.index(title) + 1:]
     return paragraphs, "fallback"
 
@@ -297,8 +337,14 @@ def extract_generic(html: str, url: str) -> tuple[dict, dict]:
     if meta.get("title"):
         put("title", _strip_site_suffix(normalize_text(meta["title"]), page_titles))
     put("title", _first_text(sel, TITLE_SELECTORS))
-    if doc_title := sel.css("title::text").get():
-        put("title", _strip_site_suffix(normalize_text(doc_title), page_titles, sel.root))
+    doc_title = normalize_text(sel.css("title::text").get())
+    if doc_title:
+        # A <title> the page does not show anywhere is usually just the site's name.
+        stripped = _strip_site_suffix(doc_title, page_titles, sel.root)
+        if stripped != doc_title or sel.xpath("//body//*[normalize-space(.)=$t]", t=doc_title):
+            put("title", stripped)
+    put("title", _title_before_date(sel.root))
+    put("title", doc_title)
     title = out.get("title")
 
     for field in ("published_at", "updated_at"):
@@ -314,7 +360,7 @@ def extract_generic(html: str, url: str) -> tuple[dict, dict]:
         put("summary", meta["summary"])
 
     paragraphs, _ = _body_paragraphs(sel, url, title)
-    ld_body = blocks.normalize_text(ld.get("body") or "")
+    ld_body = normalize_text(ld.get("body") or "")
     if ld_body and len(" ".join(paragraphs)) < len(ld_body) / 2:
         paragraphs = [normalize_text(p) for p in re.split(r"\n+", ld.get("body"))]
     paragraphs, body_author, body_source = blocks.clean_paragraphs(

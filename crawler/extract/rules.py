@@ -56,10 +56,18 @@ MAX_CAPTION_CHARS = 300
 CUT_AT_PATTERNS = [
     re.compile(r"^(?:tin|bài|bài viết|các tin|các bài)\s+(?:liên quan|khác|cùng chuyên mục|cùng chủ đề|đã đưa)\s*:?$", _I),
     re.compile(r"^(?:có thể bạn quan tâm|bạn có thể quan tâm|xem thêm|nên xem|đọc thêm|đọc nhiều)\s*:?$", _I),
-    re.compile(r"^(?:tin tức mới nhất|tin mới nhất|tin mới|tin nổi bật|tin xem nhiều|tin đọc nhiều)\s*:?$", _I),
+    re.compile(r"^(?:tin tức mới nhất|tin mới nhất|tin mới đăng|tin mới|tin nổi bật|tin xem nhiều|tin đọc nhiều)\s*:?$", _I),
     re.compile(r"^(?:từ khóa|từ khoá|tags?)\s*:.*$", _I),
     re.compile(r"^(?:thư viện ảnh|thư viện video|liên kết website|phiên bản di động)$", _I),
 ]
+
+# A short paragraph starting with one of these is a related-news box flattened into
+# one line ("Các tin khác Hội nghị … (20/09/2015)"): the body is cut there too.
+CUT_AT_PREFIX_PATTERNS = [
+    re.compile(r"^(?:các tin khác|tin khác|tin liên quan|bài viết liên quan|tin cùng chuyên mục|"
+               r"tin tức mới nhất|tin mới đăng|tin mới nhất|có thể bạn quan tâm)\b", _I),
+]
+MAX_CUT_PREFIX_CHARS = 400
 
 # Lines dropped wherever they sit: counters, sharing/comment/print widgets, navigation.
 BOILERPLATE_PATTERNS = [
@@ -68,6 +76,7 @@ BOILERPLATE_PATTERNS = [
                r"bản in|gửi bài|gửi email|lưu bài|lưu tin|phản hồi|về đầu trang|quay lại|trở về|"
                r"xem với cỡ chữ|cỡ chữ)\b[\s:()\d]*(?:(?:facebook|zalo|twitter|email|print|in|a+)[\s,|]*)*$", _I),
     re.compile(r"^(?:xem thêm|đọc thêm|>>)\s*:?\s*.{0,150}$", _I),
+    re.compile(r"^(?:bản quyền|copyright|©).{0,200}$", _I),
     re.compile(r"^(?:facebook|zalo|twitter|email|tweet|like|print)(?:[\s,|]+(?:facebook|zalo|twitter|email|tweet|like|print))*$", _I),
 ]
 
@@ -91,6 +100,7 @@ SOURCE_PATTERNS = [
 AUTHOR_PREFIX_RE = re.compile(r"^(?:bài và ảnh|bài, ảnh|bài/ảnh|bài|tin, ảnh|tin và ảnh|tin|tác giả|nhóm pv|pv)\s*:\s*", _I)
 AUTHOR_LINE_RE = re.compile(r"^(?:[A-ZÀ-ỸĐ][\w.'’-]*|[A-ZÀ-ỸĐ]\.)(?:\s+(?:[A-ZÀ-ỸĐ][\w.'’-]*|\([^)]{1,30}\))){0,5}$")
 MAX_AUTHOR_CHARS = 60
+MAX_AUTHOR_WORDS = 6
 
 # Label prefixes stripped from a selected author / source / tag text.
 AUTHOR_LABEL_RE = re.compile(r"^(?:tác giả|bài và ảnh|bài, ảnh|bài|tin, ảnh|tin|by)\s*:\s*", _I)
@@ -107,4 +117,4 @@ PAGE_NOISE_TOKENS = frozenset({
 # A short paragraph that is only a date/time line ("12:18 28/09/2021", "Thứ hai, 28/9/2021").
 DATE_LINE_RE = re.compile(
     r"^[(\[]?\s*(?:(?:thứ\s+(?:hai|ba|tư|năm|sáu|bảy|2|3|4|5|6|7)|chủ nhật|cập nhật(?:\s+lúc)?|ngày đăng|"
-    r"đăng ngày|đăng lúc|ngày|lúc|đăng|gmt|utc)[\s:,|\-–]*|[\d:/.,|\-–+()h ]+)+[)\]]?$", _I)
+    r"đăng ngày|đăng lúc|ngày|tháng|năm|lúc|đăng|gmt|utc)[\s:,|\-–]*|[\d:/.,|\-–+()h ]+)+[)\]]?$", _I)
