@@ -19,10 +19,10 @@ from unionnews.replica.textforms import encode_cp1258, normalize_text
 SAMPLE = Path(__file__).parent / "fixtures" / "replica_sample"
 
 
-def fetch(server: ReplicaServer, domain: str, path: str, host: str | None = None):
-    """(status, headers, body bytes) of a GET through real HTTP."""
+def fetch(server: ReplicaServer, domain: str, path: str, host: str | None = None, method: str = "GET"):
+    """(status, headers, body bytes) of a request through real HTTP."""
     url = f"{server.url}{path}" if host else f"{server.url}/{domain}{path}"
-    request = urllib.request.Request(url, headers={"Host": host} if host else {})
+    request = urllib.request.Request(url, headers={"Host": host} if host else {}, method=method)
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, response.headers, response.read()
@@ -144,10 +144,11 @@ def test_404_defect_is_linked_but_missing(server):
 
 def test_500_once_then_200(fresh):
     module, article = article_with(fresh, "tuoitrekiengiang", "500-once")
+    assert fetch(fresh, module.domain, module.article_path(article), method="HEAD")[0] == 500
     assert fetch(fresh, module.domain, module.article_path(article))[0] == 500
     status, _, body = fetch(fresh, module.domain, module.article_path(article))
     assert status == 200 and normalize_text(article.title).encode() in body
-    assert [s for d, p, s in fresh.request_log if p == module.article_path(article)] == [500, 200]
+    assert [s for d, p, s in fresh.request_log if p == module.article_path(article)] == [500, 500, 200]
 
 
 @pytest.mark.parametrize("slug", SLUGS)

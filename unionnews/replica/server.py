@@ -127,16 +127,16 @@ class ReplicaServer:
             return host, path, parts.query
         return "", path, parts.query
 
-    def respond(self, target: str, host: str | None = None) -> tuple[int, dict[str, str], bytes]:
-        """Status, headers and body for a GET of ``target``; also records it in the log."""
+    def respond(self, target: str, host: str | None = None, method: str = "GET") -> tuple[int, dict[str, str], bytes]:
+        """Status, headers and body for a request of ``target``; also records it in the log."""
         domain, path, query = self.split_target(target, host)
-        status, headers, body = self._respond(domain, path, query)
+        status, headers, body = self._respond(domain, path, query, consume=method == "GET")
         with self._lock:
             self._log.append((domain, path + (f"?{query}" if query else ""), status))
         headers["Content-Length"] = str(len(body))
         return status, headers, body
 
-    def _respond(self, domain: str, path: str, query: str) -> tuple[int, dict[str, str], bytes]:
+    def _respond(self, domain: str, path: str, query: str, consume: bool) -> tuple[int, dict[str, str], bytes]:
         module = self._by_domain.get(domain)
         if module is None:
             return 404, {"Content-Type": "text/html; charset=utf-8"}, UNKNOWN_HOST.encode()
@@ -149,7 +149,8 @@ class ReplicaServer:
             key = (domain, path + "?" + query)
             with self._lock:
                 first_time = key not in self._failed_once
-                self._failed_once.add(key)
+                if consume:  # a HEAD probe must not use up the one failure a GET should see
+                    self._failed_once.add(key)
             if first_time:
                 return 500, {"Content-Type": "text/html; charset=utf-8"}, ERROR_500.encode()
         return page.status, *_encode(page)
@@ -181,7 +182,7 @@ def _handler_for(replica: ReplicaServer) -> type[BaseHTTPRequestHandler]:
         protocol_version = "HTTP/1.1"
 
         def _send(self, with_body: bool) -> None:
-            status, headers, body = replica.respond(self.path, self.headers.get("Host"))
+            status, headers, body = replica.respond(self.path, self.headers.get("Host"), self.command)
             self.send_response(status)
             for name, value in headers.items():
                 self.send_header(name, value)
