@@ -265,12 +265,21 @@ def test_no_page_mentions_the_replica_address(fresh):
     assert len(fresh.request_log) > 100
 
 
-def test_expected_records_match_the_pages(fresh):
-    fresh.set_step(1)
-    records = truth.expected_records(SAMPLE, step=1)
-    contents = load_all(SAMPLE)
+PACKAGED = sorted(p.stem for p in DEFAULT_CONTENT_DIR.glob("*.json"))
+
+
+@pytest.mark.parametrize("content_dir", [SAMPLE, pytest.param(
+    DEFAULT_CONTENT_DIR, marks=pytest.mark.skipif(len(PACKAGED) < len(SLUGS), reason="packaged content incomplete"))])
+def test_expected_records_match_the_pages(content_dir):
+    with ReplicaServer(content_dir=content_dir, step=1) as fresh:
+        _check_records_against_pages(fresh, content_dir)
+
+
+def _check_records_against_pages(fresh, content_dir):
+    records = truth.expected_records(content_dir, step=1)
+    contents = load_all(content_dir)
     online = sum(1 for c in contents.values() for a in c.articles if a.defect != "404")
-    assert len(records) == online and not set(records) & set(truth.missing_urls(SAMPLE, 1))
+    assert len(records) == online and not set(records) & set(truth.missing_urls(content_dir, 1))
     for url, record in records.items():
         module = fresh.sites[record["site"]]
         path = url[len(module.base_url):]
@@ -310,9 +319,6 @@ def test_expected_record_details():
     assert len(truth.expected_records(SAMPLE, step=1)) > len(records)
     assert set(truth.SITE_INFO) == set(SLUGS)
     assert all(info["domain"] and info["start_urls"] for info in truth.SITE_INFO.values())
-
-
-PACKAGED = sorted(p.stem for p in DEFAULT_CONTENT_DIR.glob("*.json"))
 
 
 @pytest.mark.skipif(not PACKAGED, reason="no packaged content yet")
