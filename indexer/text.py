@@ -54,8 +54,14 @@ def fold_chars(text: str) -> str:
     return text.translate(_FOLD_TABLE)
 
 
+_COMBINING = re.compile(r"[\u0300-\u036f]")
+
+
 def fold(term: str) -> str:
     """The unaccented form of a word: ``công_đoàn`` → ``cong_doan``, ``LĐLĐ`` → ``ldld``."""
+    fast = term.translate(_FOLD_TABLE)  # precomposed (NFC) letters: one C-level pass
+    if not _COMBINING.search(fast) and fast.isascii():
+        return fast
     decomposed = unicodedata.normalize("NFD", term)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return stripped.replace("đ", "d").replace("Đ", "D").lower()
