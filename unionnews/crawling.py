@@ -77,7 +77,9 @@ def run_crawl(home: Home, options: CrawlOptions) -> list[dict]:
             replica_url = stack.enter_context(replica_server())
         from scrapy.crawler import CrawlerProcess
 
-        process = CrawlerProcess(crawler_settings(home, options, replica_url), install_root_handler=False)
+        settings = crawler_settings(home, options, replica_url)
+        settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
+        process = CrawlerProcess(settings)
         spider_kwargs = dict(options.spider_args or {})
         if options.max_pages:
             spider_kwargs["max_pages"] = options.max_pages

@@ -35,7 +35,9 @@ META_FIELDS = {
     "image": ["og:image", "twitter:image"],
     "url": ["og:url"],
 }
-META_LIST_FIELDS = {"tags": ["article:tag", "og:article:tag", "news_keywords", "keywords"]}
+# Plain <meta name="keywords"> is left out: CMSs fill it with site-wide SEO words on pages
+# that have no tags (MasterCMS does), which would invent tags.
+META_LIST_FIELDS = {"tags": ["article:tag", "og:article:tag", "news_keywords"]}
 
 # In-page elements, first match wins.
 SUMMARY_SELECTORS = ["[itemprop=description]", ".sapo", ".detail-sapo", ".lead", ".summary",

@@ -70,6 +70,8 @@ def _date(sel: Selector, css: str) -> str | None:
 
 def _images(sel: Selector, css: str, caption_css: str | None, base_url: str) -> list[dict]:
     images, seen = [], set()
+    # Captions that stand as the next block after the image's own block (portal layouts).
+    sibling_captions = {id(el): el for el in _elements(sel, caption_css)} if caption_css else {}
     if _has_pseudo(css):
         sources = [(value, None) for value in sel.css(css).getall()]
     else:
@@ -87,8 +89,22 @@ def _images(sel: Selector, css: str, caption_css: str | None, base_url: str) -> 
         if absolute in seen:
             continue
         seen.add(absolute)
-        images.append({"url": absolute, "caption": _caption(img, caption_css)})
+        caption = _caption(img, caption_css) or _sibling_caption(img, sibling_captions)
+        images.append({"url": absolute, "caption": caption})
     return images
+
+
+def _sibling_caption(img, captions_by_id: dict) -> str:
+    """``<p><img></p><p class="image-caption">…</p>``: the caption is the block after the image's."""
+    if img is None or not captions_by_id:
+        return ""
+    block = img.getparent()
+    while block is not None and block.tag not in rules.BLOCK_TAGS:
+        block = block.getparent()
+    following = block.getnext() if block is not None else None
+    if following is not None and id(following) in captions_by_id:
+        return normalize_text(blocks.element_text(following))
+    return ""
 
 
 def _caption(img, caption_css: str | None) -> str:

@@ -11,3 +11,5 @@ def _spider_class(slug: str) -> type[SiteSpider]:
 for _slug in load_registry():
     _spider = _spider_class(_slug)
     globals()[_spider.__name__] = _spider
+
+del _slug, _spider  # module globals are scanned for spider classes: keep one name per class

@@ -30,6 +30,8 @@ class LaoDongThuDo(SiteModule):
     shows_tags = True
     inline_related = True
     robots_disallow = ("/apicenter@/", "/search/", "/tim-kiem/")
+    # tags also sit in <meta name="news_keywords"> in the head, so a cut page keeps them
+    after_body = frozenset({"author", "source"})
     sitemap_path = "/sitemap.xml"
     classes = {
         "title": "detail-title", "sapo": "detail-sapo", "datetime": "datetime",
