@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from unionnews.replica.server import ReplicaServer
-from unionnews.replica.truth import _modules, expected_records, missing_urls
+from unionnews.replica.truth import expected_records, missing_urls, site_modules
 from unionnews.store import Store
 
 pytestmark = pytest.mark.slow
@@ -23,7 +23,7 @@ VOLATILE_COLUMNS = ("last_seen_at",)
 
 def defect_urls(defect: str) -> list[str]:
     """Real URLs of the step-0 articles the replica serves with ``defect``."""
-    return [module.article_url(article) for module in _modules(None).values()
+    return [module.article_url(article) for module in site_modules(None).values()
             for article in module.content.articles if article.online(0) and article.defect == defect]
 
 

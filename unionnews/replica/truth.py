@@ -17,7 +17,8 @@ from .textforms import normalize_text
 __all__ = ["SITE_CLASSES", "SITE_INFO", "expected_records", "missing_urls", "site_info", "content_hash"]
 
 
-def _modules(content_dir) -> dict[str, SiteModule]:
+def site_modules(content_dir=None) -> dict[str, SiteModule]:
+    """slug -> the site module that renders that site (the truth of its URLs and fields)."""
     # Truth never renders, so the site modules need no template environment.
     return {slug: SITE_CLASSES[slug](content, None) for slug, content in load_all(content_dir).items()}
 
@@ -92,7 +93,7 @@ def expected_records(content_dir: str | Path | None = None, step: int = 0) -> di
     """url -> expected record for every article online at ``step`` that answers 200
     (possibly after one retry); the "404" ones are in :func:`missing_urls` instead."""
     records = {}
-    for module in _modules(content_dir).values():
+    for module in site_modules(content_dir).values():
         for article in module.content.articles:
             if article.online(step) and article.defect != "404":
                 record = expected_record(module, article)
@@ -102,5 +103,5 @@ def expected_records(content_dir: str | Path | None = None, step: int = 0) -> di
 
 def missing_urls(content_dir: str | Path | None = None, step: int = 0) -> list[str]:
     """Real URLs that listings link to but that answer 404 (defect "404")."""
-    return sorted(module.article_url(a) for module in _modules(content_dir).values()
+    return sorted(module.article_url(a) for module in site_modules(content_dir).values()
                   for a in module.content.articles if a.online(step) and a.defect == "404")
