@@ -18,16 +18,16 @@ Threshold, measured on the replica web's content (``unionnews/replica/content``,
   * the republished pair tuoitrekiengiang 9241 ↔ congdoankiengiang 1687 (same body, other
     title, lead, date and source line): Jaccard 1.00, MinHash estimate 1.00;
   * the closest pair that must stay apart: congdoankiengiang 1911 ↔ congdoanquangninh 7213,
-    exact 0.054 (0.066 with 4-shingles, 0.109 with 3-shingles: longer shingles separate
+    exact 0.054 (the closest scores 0.069 with 4-shingles, 0.109 with 3: longer shingles separate
     better because union reports share stock phrases, not sentences); the highest estimate
     among distinct pairs is 0.063 (congdoanquangninh 8123 ↔ congdoannghean 2712);
   * the named near miss congdoanquangninh 8123 ↔ congdoannghean 3065 (both "sơ kết 3 năm
     Nghị quyết 02-NQ/TW", same structure, different text): exact 0.029, estimate 0.055.
   :data:`THRESHOLD` = 0.5 sits 8x above the closest distinct pair and still links a copy
-  that rewrote its lead paragraph or dropped a closing one (the hand-made copy in the tests
-  with its lead paragraph rewritten, one of five, scores 0.68; estimate 0.75). Template-generated text
-  (``tests/fixtures/replica_sample``, not real prose) scores up to 0.63 between distinct
-  items: heavily formulaic text is where this threshold would fail.
+  that rewrote its lead paragraph or dropped a closing one (the tests' hand-made copy with
+  the first of five paragraphs rewritten: exact 0.68, estimate 0.75). Template-generated
+  text (``tests/fixtures/replica_sample``, not real prose) scores up to 0.63 between
+  distinct items: heavily formulaic text is where this threshold would fail.
 
 Scale: signatures persist in ``article_signatures`` and their LSH band keys in
 ``article_lsh`` (tables of this module, in the store's SQLite file), so an incremental pass
