@@ -1,0 +1,115 @@
+"""The web app's read-only access to the home: article store, search index, site registry.
+
+The store is opened read-only once per request (``flask.g``) and closed at teardown; the
+index is only ever read through ``indexer.search``. When either is missing the routes raise
+``MissingData`` and the app answers with a page explaining ``unionnews crawl`` /
+``unionnews index`` instead of an error.
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import current_app, g
+
+from search_web.params import ParamError, SearchParams
+from unionnews.errors import UserError
+from unionnews.home import Home
+from unionnews.store import Store
+
+log = logging.getLogger("unionnews.web")
+
+
+class MissingData(Exception):
+    """The store or the index does not exist (yet): ``what`` is ``"store"`` or ``"index"``."""
+
+    def __init__(self, what: str, detail: str = ""):
+        super().__init__(detail or f"no {what}")
+        self.what = what
+        self.detail = detail
+
+
+def get_home() -> Home:
+    return Home(Path(current_app.config["UNIONNEWS_HOME"]))
+
+
+def get_store() -> Store:
+    """This request's read-only store connection."""
+    if "store" not in g:
+        home = get_home()
+        if not home.store_path.exists():
+            raise MissingData("store")
+        g.store = Store(home.store_path, readonly=True)
+    return g.store
+
+
+def close_store(_exception=None) -> None:
+    store = g.pop("store", None)
+    if store is not None:
+        store.close()
+
+
+def require_index() -> None:
+    from indexer.engine import open_engine
+
+    if not open_engine(get_home().index_dir).exists():
+        raise MissingData("index")
+
+
+def registry() -> dict:
+    """slug → ``crawler.registry.Site`` (built-in plus the home's own entries)."""
+    from crawler.registry import load_registry
+
+    try:
+        return load_registry(get_home().sites_dir)
+    except UserError as error:  # a broken user entry must not take the search UI down
+        log.warning("site registry unavailable: %s", error)
+        return {}
+
+
+def site_name(slug: str) -> str:
+    site = registry().get(slug)
+    return site.name if site else slug
+
+
+def site_counts() -> dict[str, dict]:
+    """slug → {articles, first_published, last_published} from the store."""
+    return {row["site"]: row for row in get_store().site_counts()}
+
+
+def search_request(params: SearchParams, **changes):
+    """The ``indexer.search.SearchRequest`` for these parameters (``changes`` override fields)."""
+    from indexer.search import SearchRequest
+
+    fields = dict(query=params.query, sites=params.sites, provinces=params.provinces,
+                  since=params.since, until=params.until, sort=params.sort,
+                  limit=params.limit, offset=params.offset)
+    fields.update(changes)
+    return SearchRequest(**fields)
+
+
+def _call(function, params: SearchParams, **changes):
+    get_store()  # a missing store is the first thing to explain
+    require_index()
+    from indexer.search import QueryError
+
+    try:
+        return function(get_home(), search_request(params, **changes))
+    except QueryError as error:
+        raise ParamError(f"Không hiểu được từ khóa: {error}", f"q: {error}") from None
+    except UserError as error:  # e.g. an index built by another version: rebuild it
+        raise MissingData("index", str(error)) from None
+
+
+def run_search(params: SearchParams, **changes):
+    """``indexer.search.search`` with these parameters; errors become ParamError/MissingData."""
+    from indexer.search import search
+
+    return _call(search, params, **changes)
+
+
+def all_matching_ids(params: SearchParams) -> list[int]:
+    """Every matching article id, in the request's order (for downloads)."""
+    from indexer.search import matching_ids
+
+    return _call(matching_ids, params, offset=0)
