@@ -37,8 +37,8 @@ probability 0.996, one at 0.1 with 0.04; candidates are then verified against th
 signature, so banding only costs recall below the threshold, never precision.
 
 The original of a group: the earliest published day; within that day (or when dates are
-missing) the article naming no other source (``source`` empty), then the earlier time, then
-the one stored first. Copies point straight at the original (no chains).
+missing) the article naming no other source (``source`` empty), then the earlier time (a
+date-only value as the day's start), then the one stored first. Copies point straight at the original (no chains).
 """
 from __future__ import annotations
 
@@ -160,13 +160,14 @@ def _utc(published_at: str) -> str:
 def original_rank(article: dict) -> tuple:
     """Sort key: the smallest is the group's original (see the module docstring)."""
     published = article.get("published_at") or ""
-    has_time = "T" in published
     return (
         not published,                       # unknown dates last
         published[:10],                      # earliest day (local date as the site shows it)
         bool((article.get("source") or "").strip()),  # naming another source marks a copy
-        not has_time,                        # a known time beats a date-only value
-        _utc(published) if has_time else "",
+        # then the earlier time; a date-only value counts as the start of its day, since the
+        # page may have been up since then (the replica's tuoitrekiengiang 9241, date only,
+        # is the original of congdoankiengiang 1687, stamped 14:05 the same day)
+        _utc(published) if "T" in published else "",
         article["id"],                       # stored first
     )
 

@@ -1,0 +1,194 @@
+"""Onboarding: `sites add` writes a registry entry, `sites check` shows what extraction finds."""
+from __future__ import annotations
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from click.testing import CliRunner
+
+from crawler.registry import BUILTIN_SITES_DIR, load_registry, site_from_dict
+from unionnews import USER_AGENT
+from unionnews.cli import cli
+from unionnews.errors import UserError
+from unionnews.onboarding import SiteFetcher, parse_selectors
+from unionnews.replica.content import SLUGS
+from unionnews.replica.server import ReplicaServer
+
+NGHEAN_ARTICLES = r"^https://congdoannghean\.vn/[a-z0-9/-]+/[a-z0-9-]+-\d+\.html$"
+BASE_OPTIONS = ["--name", "Công đoàn Nghệ An (cổng)", "--province", "Nghệ An", "--domain", "congdoannghean.vn",
+                "--listing-url", "https://congdoannghean.vn/hoat-dong-cong-doan"]
+
+
+@pytest.fixture(scope="module")
+def replica():
+    with ReplicaServer(port=0) as server:
+        yield server
+
+
+def run(home, *arguments):
+    return CliRunner().invoke(cli, ["--home", str(home.root), *arguments])
+
+
+def add_site(home, slug="nghean_portal", *extra):
+    # --force: the built-in congdoannghean entry already claims this domain
+    return run(home, "sites", "add", "--slug", slug, *BASE_OPTIONS, "--force", *extra)
+
+
+# -- sites add -----------------------------------------------------------------------------------
+
+def test_add_writes_an_entry_the_registry_loads(home):
+    result = add_site(home, "nghean_portal", "--article-pattern", NGHEAN_ARTICLES, "--next-page", "a.next::attr(href)",
+                      "--selector", "title=h1.title-detail", "--selector", "body_remove=figure",
+                      "--selector", "body_remove=div.ads")
+    assert result.exit_code == 0, result.output
+    path = home.sites_dir / "nghean_portal.toml"
+    assert f"wrote {path}" in result.output
+    site = load_registry(home.sites_dir)["nghean_portal"]
+    assert site.source_path == path
+    assert (site.name, site.province, site.domain) == ("Công đoàn Nghệ An (cổng)", "Nghệ An", "congdoannghean.vn")
+    assert site.start_urls == ("https://congdoannghean.vn/hoat-dong-cong-doan",)
+    assert site.listing == {"next_page": "a.next::attr(href)", "article_url_pattern": NGHEAN_ARTICLES}
+    assert site.article == {"title": "h1.title-detail", "body_remove": ["figure", "div.ads"]}
+    assert site.is_article_url("https://congdoannghean.vn/hoat-dong-cong-doan/so-ket-3065.html")
+    # and the listing command shows it
+    assert "nghean_portal" in run(home, "sites").output
+
+
+def test_add_accepts_a_pasted_url_as_domain_and_www_aliases(home):
+    result = run(home, "sites", "add", "--slug", "binhduong", "--name", "Công đoàn Bình Dương", "--province",
+                 "Bình Dương", "--domain", "https://congdoanbinhduong.org.vn/", "--alias", "www.congdoanbinhduong.org.vn",
+                 "--listing-url", "https://www.congdoanbinhduong.org.vn/tin-tuc")
+    assert result.exit_code == 0, result.output
+    site = load_registry(home.sites_dir)["binhduong"]
+    assert site.domains == ("congdoanbinhduong.org.vn", "www.congdoanbinhduong.org.vn")
+    assert site.listing == {} and site.article == {}  # generic extraction only
+
+
+@pytest.mark.parametrize("arguments,message", [
+    (["--slug", "Nghe-An"], "--slug 'Nghe-An'"),
+    (["--slug", "x"], "--slug 'x'"),
+    (["--slug", "ok_slug", "--article-pattern", "(unclosed"], "not a valid regex"),
+    (["--slug", "ok_slug", "--selector", "titel=h1"], "unknown field 'titel'"),
+    (["--slug", "ok_slug", "--selector", "title"], "expected FIELD=CSS"),
+    (["--slug", "ok_slug", "--selector", "title=h1", "--selector", "title=h2"], "given twice"),
+    (["--slug", "ok_slug", "--listing-url", "https://baonghean.vn/x"], "is not on congdoannghean.vn"),
+    (["--slug", "ok_slug", "--domain", "not a host"], "is not a host name"),
+])
+def test_add_rejects_bad_input_with_a_clear_message(home, arguments, message):
+    result = add_site(home, *arguments) if arguments[0] != "--slug" else run(
+        home, "sites", "add", *BASE_OPTIONS, "--force", *arguments)
+    assert isinstance(result.exception, UserError), result.output
+    assert message in str(result.exception)
+    assert not home.sites_dir.exists() or not list(home.sites_dir.glob("*.toml"))
+
+
+def test_add_refuses_a_taken_slug_or_domain_without_force(home):
+    assert add_site(home, "nghean_portal").exit_code == 0
+    again = run(home, "sites", "add", "--slug", "nghean_portal", *BASE_OPTIONS)
+    assert isinstance(again.exception, UserError) and "already exists" in str(again.exception)
+    other_slug = run(home, "sites", "add", "--slug", "nghean_two", *BASE_OPTIONS)
+    assert isinstance(other_slug.exception, UserError) and "already registered as" in str(other_slug.exception)
+    assert add_site(home, "nghean_portal", "--selector", "title=h1").exit_code == 0  # --force replaces
+    assert load_registry(home.sites_dir)["nghean_portal"].article == {"title": "h1"}
+
+
+def test_parse_selectors_builds_the_article_table():
+    table = parse_selectors(["title = h1.detail-title", "body_remove=p.author", "tags=div.tags a::text"])
+    assert table == {"title": "h1.detail-title", "body_remove": ["p.author"], "tags": "div.tags a::text"}
+    site_from_dict({"slug": "abc", "name": "n", "province": "p", "domain": "a.vn", "start_urls": ["https://a.vn/"],
+                    "article": table})
+
+
+# -- sites check ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_check_builtin_site_through_the_replica(home, replica, slug):
+    if not (BUILTIN_SITES_DIR / f"{slug}.toml").exists():
+        pytest.skip(f"crawler/sites/{slug}.toml is not written yet")
+    result = run(home, "sites", "check", slug, "--replica-url", replica.url, "--pages", "1", "--articles", "3")
+    assert result.exit_code == 0, result.output
+    assert f"through the replica at {replica.url}" in result.output
+    # every article the replica serves (some carry a 404 defect) is extracted
+    served = sum(1 for line in result.output.splitlines() if line.startswith("article ") and line.endswith("[200]"))
+    assert served and f"{served}/3 articles extracted" in result.output
+    # the site's own selectors do the work for the core fields
+    site_line = next(line for line in result.output.splitlines() if line.startswith("from site:"))
+    assert f"title {served}" in site_line and f"body {served}" in site_line
+
+
+def test_check_site_added_without_selectors_uses_generic_extraction(home, replica):
+    assert add_site(home, "nghean_portal", "--article-pattern", NGHEAN_ARTICLES).exit_code == 0
+    result = run(home, "sites", "check", "nghean_portal", "--replica-url", replica.url, "--articles", "3")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert any(line.startswith("listing https://congdoannghean.vn/hoat-dong-cong-doan  [200]") for line in lines)
+    assert "3/3 articles extracted" in result.output
+    assert not any(line.startswith("from site:") for line in lines)
+    generic_line = next(line for line in lines if line.startswith("from generic:"))
+    assert "title 3" in generic_line and "body 3" in generic_line and "published_at 3" in generic_line
+    title_lines = [line for line in lines if line.startswith("  title")]
+    assert len(title_lines) == 3 and all(" generic " in line for line in title_lines)
+    assert "hint: no next-page selector" in result.output
+
+
+def test_check_exits_nonzero_when_no_article_is_extracted(home, replica):
+    # a pattern no article URL matches: the listing is read, nothing is an article
+    assert add_site(home, "nghean_portal", "--article-pattern", r"^https://congdoannghean\.vn/none/$").exit_code == 0
+    result = run(home, "sites", "check", "nghean_portal", "--replica-url", replica.url, "--pages", "1")
+    assert result.exit_code == 1, result.output
+    assert "0 article links found, 0/0 articles extracted" in result.output
+    assert "hint: no article links found" in result.output
+
+
+def test_check_unknown_site_is_a_user_error(home):
+    result = run(home, "sites", "check", "no_such_site", "--replica-url", "http://127.0.0.1:9")
+    assert isinstance(result.exception, UserError) and "unknown site" in str(result.exception)
+
+
+# -- the fetcher: project User-Agent, robots.txt, redirects kept on the site -----------------------
+
+class _Handler(BaseHTTPRequestHandler):
+    """A replica-style server for example.vn: /{host}{path}."""
+
+    seen_agents: list[str] = []
+
+    def do_GET(self):
+        self.seen_agents.append(self.headers.get("User-Agent"))
+        routes = {
+            "/example.vn/robots.txt": (200, {}, b"User-agent: *\nDisallow: /private\n"),
+            "/example.vn/old": (301, {"Location": "/example.vn/new"}, b""),
+            "/example.vn/away": (302, {"Location": "https://elsewhere.vn/x"}, b""),
+            "/example.vn/new": (200, {"Content-Type": "text/html; charset=utf-8"}, "<p>mới</p>".encode()),
+        }
+        status, headers, body = routes.get(self.path, (404, {}, b"not found"))
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_fetcher_sends_the_project_user_agent_obeys_robots_and_stays_on_the_site():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        site = site_from_dict({"slug": "example", "name": "n", "province": "p", "domain": "example.vn",
+                               "start_urls": ["https://example.vn/"]})
+        fetch = SiteFetcher(site, f"http://127.0.0.1:{server.server_port}")
+        moved = fetch("https://example.vn/old")
+        assert (moved.url, moved.status, moved.body, moved.charset) == ("https://example.vn/new", 200,
+                                                                      "<p>mới</p>".encode(), "utf-8")
+        assert fetch("https://example.vn/private/page").error == "disallowed by robots.txt"
+        assert fetch("https://example.vn/away").error == "not on example.vn; not fetched"
+        assert fetch("https://elsewhere.vn/").error == "not on example.vn; not fetched"
+        assert fetch("https://example.vn/gone").error == "http 404"
+        assert set(_Handler.seen_agents) == {USER_AGENT}
+    finally:
+        server.shutdown()
+        server.server_close()

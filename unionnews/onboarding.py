@@ -1,0 +1,368 @@
+"""Onboarding a new site: write its registry entry, then check in a minute that it works.
+
+``unionnews sites add`` builds a registry entry (docs/ARCHITECTURE.md, "Site registry entry")
+from command-line options, validates it with :func:`crawler.registry.site_from_dict` and
+writes ``$UNIONNEWS_HOME/sites/<slug>.toml``. ``unionnews sites check`` fetches a few listing
+pages and articles of a site (the real one, or the replica web) with the project's
+User-Agent, honouring robots.txt, and reports per field what was extracted and from where
+(the site's selector or generic extraction), so an operator sees which selectors to add.
+
+The check reads listings the way the spider does (``crawler/spiders/base.py``): the
+``article_links`` selector (default: every link), the ``article_url_pattern`` filter, and
+``next_page`` for paging. It fetches only URLs of the site's own domains.
+"""
+from __future__ import annotations
+
+import re
+import time
+import urllib.error
+import urllib.request
+import urllib.robotparser
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+from urllib.parse import urljoin, urlsplit
+
+from crawler.registry import ARTICLE_SELECTOR_KEYS, SLUG_PATTERN, RegistryError, Site, load_registry, site_from_dict
+from unionnews import USER_AGENT
+from unionnews.errors import UserError
+
+HOSTNAME_PATTERN = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+# Article selector keys that hold a list; repeating `--selector body_remove=...` appends.
+LIST_SELECTOR_KEYS = frozenset({"body_remove"})
+# Fields reported by `sites check`, in the record's order (url is shown on the article line).
+REPORTED_FIELDS = ("title", "summary", "published_at", "updated_at", "author", "source", "category",
+                   "tags", "images", "body")
+VALUE_WIDTH = 70
+MAX_REDIRECTS = 5
+# (applies to the report, advice) printed after the counts.
+HINTS = (
+    (lambda report: not report.links,
+     "no article links found: check the listing URLs, --article-pattern and --article-links"),
+    (lambda report: not report.site.listing.get("article_url_pattern") and not report.site.listing.get("article_links"),
+     "every link on the site's domain counts as an article: give --article-pattern"),
+    (lambda report: not report.site.listing.get("next_page"),
+     "no next-page selector: the crawler reads only the first page of each listing (--next-page)"),
+    (lambda report: any(article.record and not article.record.get("published_at") for article in report.articles),
+     "articles without a date: add --selector published_at=CSS"),
+)
+REAL_SITE_DELAY = 1.0  # seconds between requests to a real site: a check must stay polite
+
+
+# -- sites add -----------------------------------------------------------------------------------
+
+def parse_selectors(items: tuple[str, ...] | list[str]) -> dict:
+    """``["title=h1.title", "body_remove=div.ads"]`` → the ``[article]`` table."""
+    article: dict = {}
+    for item in items:
+        name, separator, css = item.partition("=")
+        name, css = name.strip(), css.strip()
+        if not separator or not name or not css:
+            raise UserError(f"--selector {item!r}: expected FIELD=CSS, e.g. title=h1.detail-title")
+        if name not in ARTICLE_SELECTOR_KEYS:
+            raise UserError(f"--selector {item!r}: unknown field {name!r}; fields: {', '.join(sorted(ARTICLE_SELECTOR_KEYS))}")
+        if name in LIST_SELECTOR_KEYS:
+            article.setdefault(name, []).append(css)
+        elif name in article:
+            raise UserError(f"--selector: field {name!r} given twice")
+        else:
+            article[name] = css
+    return article
+
+
+def _hostname(domain: str) -> str:
+    """Accepts ``laodongthudo.vn`` or a pasted ``https://laodongthudo.vn/``."""
+    host = (urlsplit(domain).hostname if "://" in domain else domain).strip().strip("/").lower()
+    if not HOSTNAME_PATTERN.match(host or ""):
+        raise UserError(f"--domain {domain!r} is not a host name like laodongthudo.vn")
+    return host
+
+
+def build_entry(*, slug: str, name: str, province: str, domain: str, listing_urls: list[str],
+                article_pattern: str | None = None, selectors: dict | None = None, aliases: list[str] = (),
+                article_links: str | None = None, next_page: str | None = None) -> dict:
+    """A registry entry as a dict, validated; raises UserError with a clear reason."""
+    if not SLUG_PATTERN.match(slug or ""):
+        raise UserError(f"--slug {slug!r}: use 2-40 lowercase letters, digits or _, starting with a letter")
+    host = _hostname(domain)
+    hosts = [host, *(_hostname(alias) for alias in aliases)]
+    if not listing_urls:
+        raise UserError("give at least one --listing-url")
+    for url in listing_urls:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise UserError(f"--listing-url {url!r} is not an http(s) URL")
+        if parts.hostname.lower() not in hosts:
+            raise UserError(f"--listing-url {url!r} is not on {host}; add --alias {parts.hostname} if it is the same site")
+    entry = {"slug": slug, "name": name.strip(), "province": province.strip(), "domain": host,
+             "aliases": hosts[1:], "start_urls": list(listing_urls), "feeds": [], "enabled": True}
+    listing = {key: value for key, value in (("article_links", article_links), ("next_page", next_page),
+                                               ("article_url_pattern", article_pattern)) if value}
+    if listing:
+        entry["listing"] = listing
+    if selectors:
+        entry["article"] = selectors
+    try:
+        site_from_dict(entry)
+    except RegistryError as error:
+        raise UserError(f"invalid site entry: {error}") from None
+    return entry
+
+
+def write_site(sites_dir: Path, entry: dict, *, force: bool = False) -> Path:
+    """Write ``<sites_dir>/<slug>.toml``; refuses a taken slug or domain unless ``force``."""
+    import tomli_w
+
+    from crawler.registry import reload_registry
+
+    if not force:
+        registry = load_registry(sites_dir)
+        if entry["slug"] in registry:
+            where = registry[entry["slug"]].source_path or "the registry"
+            raise UserError(f"site {entry['slug']!r} already exists ({where}); use --force to replace it")
+        for site in registry.values():
+            if set(site.domains) & {entry["domain"], *entry["aliases"]}:
+                raise UserError(f"{entry['domain']} is already registered as {site.slug!r}; "
+                                "use --force to register it twice")
+    sites_dir.mkdir(parents=True, exist_ok=True)
+    path = sites_dir / f"{entry['slug']}.toml"
+    path.write_bytes(tomli_w.dumps(entry).encode("utf-8"))
+    reload_registry()  # the registry is cached per directory
+    return path
+
+
+# -- fetching ------------------------------------------------------------------------------------
+
+@dataclass
+class Fetched:
+    url: str                      # the real URL (also when served by the replica)
+    status: int | None = None
+    body: bytes = b""
+    charset: str | None = None
+    error: str | None = None
+    location: str | None = None   # a redirect's target, as a real URL
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.status == 200
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # redirects are followed by hand, so none can leave the site
+
+
+class SiteFetcher:
+    """GETs pages of one site only: directly, or through a replica web at ``replica_url``."""
+
+    def __init__(self, site: Site, replica_url: str | None = None, *, timeout: float = 20,
+                 delay: float | None = None):
+        self.site = site
+        self.replica_url = replica_url.rstrip("/") if replica_url else None
+        self.timeout = timeout
+        self.delay = delay if delay is not None else (0.0 if replica_url else REAL_SITE_DELAY)
+        self.opener = urllib.request.build_opener(_NoRedirect)
+        self.robots: dict[str, urllib.robotparser.RobotFileParser] = {}
+        self.last_request = 0.0
+
+    def _transport_url(self, url: str) -> str:
+        if not self.replica_url:
+            return url
+        parts = urlsplit(url)
+        return f"{self.replica_url}/{parts.hostname}{parts.path or '/'}" + (f"?{parts.query}" if parts.query else "")
+
+    def _get(self, url: str) -> Fetched:
+        wait = self.last_request + self.delay - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+        self.last_request = time.monotonic()
+        request = urllib.request.Request(self._transport_url(url), headers={"User-Agent": USER_AGENT})
+        try:
+            with self.opener.open(request, timeout=self.timeout) as response:
+                return Fetched(url, response.status, response.read(), response.headers.get_content_charset())
+        except urllib.error.HTTPError as error:
+            if 300 <= error.code < 400:
+                return Fetched(url, error.code, location=self._real_url(url, error.headers.get("Location")))
+            return Fetched(url, error.code, error.read() or b"", error.headers.get_content_charset(),
+                           error=f"http {error.code}")
+        except (urllib.error.URLError, OSError) as error:
+            return Fetched(url, error=f"{type(error).__name__}: {getattr(error, 'reason', error)}")
+
+    def _allowed(self, url: str) -> bool:
+        host = urlsplit(url).hostname or ""
+        if host not in self.robots:
+            parser = urllib.robotparser.RobotFileParser()
+            robots = self._get(f"{urlsplit(url).scheme}://{host}/robots.txt")
+            # like Scrapy: a missing or broken robots.txt allows everything
+            parser.parse(robots.body.decode("utf-8", "replace").splitlines() if robots.ok else [])
+            self.robots[host] = parser
+        return self.robots[host].can_fetch(USER_AGENT, url)
+
+    def __call__(self, url: str) -> Fetched:
+        for _ in range(MAX_REDIRECTS + 1):
+            if not self.site.owns_url(url):
+                return Fetched(url, error=f"not on {self.site.domain}; not fetched")
+            if not self._allowed(url):
+                return Fetched(url, error="disallowed by robots.txt")
+            fetched = self._get(url)
+            if fetched.status is not None and fetched.status >= 500:
+                fetched = self._get(url)  # one retry, as the crawler would
+            if fetched.status not in (301, 302, 303, 307, 308):
+                return fetched
+            if not fetched.location:
+                return Fetched(url, fetched.status, error="redirect without Location")
+            url = fetched.location
+        return Fetched(url, error="too many redirects")
+
+    def _real_url(self, url: str, location: str | None) -> str | None:
+        """A redirect target as a real-site URL (the replica may answer with its own address)."""
+        if not location:
+            return None
+        target = urljoin(self._transport_url(url), location)
+        if self.replica_url and target.startswith(self.replica_url + "/"):
+            target = f"{urlsplit(url).scheme}://{target[len(self.replica_url) + 1:]}"
+        return target
+
+
+# -- checking ------------------------------------------------------------------------------------
+
+@dataclass
+class ListingPage:
+    url: str
+    status: int | None
+    error: str | None
+    links: list[str]
+    next_url: str | None
+
+
+@dataclass
+class ArticleCheck:
+    url: str
+    status: int | None
+    error: str | None = None
+    record: dict | None = None
+    field_sources: dict = field(default_factory=dict)
+    problems: list = field(default_factory=list)
+
+    @property
+    def extracted(self) -> bool:
+        return bool(self.record and self.record.get("title") and self.record.get("body"))
+
+
+@dataclass
+class CheckReport:
+    site: Site
+    listings: list[ListingPage] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+    articles: list[ArticleCheck] = field(default_factory=list)
+
+    @property
+    def extracted(self) -> int:
+        return sum(article.extracted for article in self.articles)
+
+    def missing(self) -> dict[str, int]:
+        """Per field, how many fetched articles came out without it."""
+        records = [article.record for article in self.articles if article.record]
+        return {name: sum(not record.get(name) for record in records) for name in REPORTED_FIELDS}
+
+
+def listing_links(site: Site, html: str, url: str) -> tuple[list[str], str | None]:
+    """Article links and the next page's URL, as the spider reads a listing page."""
+    from parsel import Selector
+
+    page = Selector(text=html)
+    links = []
+    for href in page.css(site.listing.get("article_links") or "a::attr(href)").getall():
+        link = urljoin(url, href.strip()).split("#")[0]
+        if site.is_article_url(link) and link not in links:
+            links.append(link)
+    next_selector = site.listing.get("next_page")
+    next_href = page.css(next_selector).get() if next_selector else None
+    return links, (urljoin(url, next_href.strip()) if next_href else None)
+
+
+def check_site(site: Site, fetch: Callable[[str], Fetched], *, pages: int = 2, articles: int = 5) -> CheckReport:
+    """Fetch up to ``pages`` listing pages per start URL and the first ``articles`` articles."""
+    from crawler.extract import extract_article
+    from crawler.extract.encoding import decode_html
+
+    report = CheckReport(site)
+    for start_url in site.start_urls:
+        url, seen = start_url, set()
+        while url and url not in seen and len(seen) < pages:
+            seen.add(url)
+            fetched = fetch(url)
+            links, next_url = ([], None)
+            if fetched.ok:
+                links, next_url = listing_links(site, decode_html(fetched.body, fetched.charset)[0], url)
+            report.listings.append(ListingPage(url, fetched.status, fetched.error, links, next_url))
+            report.links.extend(link for link in links if link not in report.links)
+            url = next_url
+    for url in report.links[:articles]:
+        fetched = fetch(url)
+        check = ArticleCheck(url, fetched.status, fetched.error)
+        if fetched.ok:
+            try:
+                extraction = extract_article(fetched.body, url, site=site, http_charset=fetched.charset)
+            except Exception as error:  # report it like the spider does, and go on
+                check.error = f"extraction error: {error!r}"[:200]
+            else:
+                check.record, check.field_sources = extraction.record, extraction.field_sources
+                check.problems = list(extraction.problems)
+        elif not check.error:
+            check.error = f"http {fetched.status}"
+        report.articles.append(check)
+    return report
+
+
+def _preview(name: str, value) -> str:
+    if name == "body":
+        paragraphs = [p for p in (value or "").split("\n\n") if p]
+        text = f"{len(paragraphs)} paragraphs, {len(value or '')} chars: {paragraphs[0] if paragraphs else ''}"
+    elif name == "images":
+        text = f"{len(value)}: " + ", ".join(image["url"] for image in value)
+    elif isinstance(value, list):
+        text = f"{len(value)}: " + ", ".join(value)
+    else:
+        text = str(value)
+    text = " ".join(text.split())
+    return text if len(text) <= VALUE_WIDTH else text[:VALUE_WIDTH - 1] + "…"
+
+
+def format_report(report: CheckReport) -> list[str]:
+    """The lines ``unionnews sites check`` prints."""
+    lines = []
+    for page in report.listings:
+        state = page.error or f"{page.status}"
+        lines.append(f"listing {page.url}  [{state}]  {len(page.links)} article links"
+                     + (f"  next: {page.next_url}" if page.next_url else ""))
+    for number, check in enumerate(report.articles, 1):
+        lines.append(f"article {number}/{len(report.articles)} {check.url}  [{check.error or check.status}]")
+        if not check.record:
+            continue
+        if check.record["url"] != check.url:
+            lines.append(f"  {'canonical':<13}{check.field_sources.get('url', ''):<9}{check.record['url']}")
+        for name in REPORTED_FIELDS:
+            value = check.record.get(name)
+            origin = check.field_sources.get(name, "-") if value else "-"
+            lines.append(f"  {name:<13}{origin:<9}{_preview(name, value) if value else '(missing)'}")
+        if check.problems:
+            lines.append(f"  problems: {', '.join(check.problems)}")
+    fetched = [article for article in report.articles if article.record]
+    lines.append(f"{len(report.listings)} listing pages, {len(report.links)} article links found, "
+                 f"{report.extracted}/{len(report.articles)} articles extracted")
+    missing = {name: count for name, count in report.missing().items() if count}
+    if fetched:
+        lines.append("fields missing: " + (", ".join(f"{name} {count}/{len(fetched)}" for name, count in missing.items())
+                                          or "none"))
+        counts: dict[str, dict[str, int]] = {}
+        for article in fetched:
+            for name in REPORTED_FIELDS:
+                if article.record.get(name):
+                    origin = article.field_sources.get(name, "?")
+                    counts.setdefault(origin, {}).setdefault(name, 0)
+                    counts[origin][name] += 1
+        for origin, by_field in sorted(counts.items()):
+            lines.append(f"from {origin}: " + ", ".join(f"{name} {count}" for name, count in by_field.items()))
+    lines.extend(f"hint: {hint}" for applies, hint in HINTS if applies(report))
+    return lines
