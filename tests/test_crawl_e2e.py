@@ -120,3 +120,22 @@ def test_second_crawl_stores_nothing_new_and_changes_nothing(crawl):
     for run in second_runs:
         assert run["stats"].get("new", 0) == 0 and run["stats"].get("updated", 0) == 0, run
     assert "total" in crawl["second"].stdout
+
+
+def test_republished_copies_are_linked_to_their_original(crawl):
+    modules = site_modules(None)
+    expected_links = {}
+    for module in modules.values():
+        for article in module.content.articles:
+            if article.online(0) and article.republished_of:
+                original_slug, original_id = article.republished_of.split(":")
+                original_module = modules[original_slug]
+                original = original_module.content.article(original_id)
+                expected_links[module.article_url(article)] = original_module.article_url(original)
+    assert expected_links, "the replica has a republished pair"
+    with Store(crawl["home"] / "store.sqlite") as store:
+        linked = {}
+        for article in store.iter_articles():
+            if article["duplicate_of"]:
+                linked[article["url"]] = store.get_article(article["duplicate_of"])["url"]
+    assert linked == expected_links

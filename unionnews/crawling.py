@@ -6,6 +6,7 @@ store's ``runs`` table, which is what ``unionnews status`` shows too.
 """
 from __future__ import annotations
 
+import logging
 import os
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -13,6 +14,8 @@ from dataclasses import dataclass
 from unionnews.errors import UserError
 from unionnews.home import Home
 from unionnews.store import Store
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -60,7 +63,9 @@ def crawler_settings(home: Home, options: CrawlOptions, replica_url: str | None)
     if replica_url:
         settings.set("UNIONNEWS_REPLICA_URL", replica_url, priority="cmdline")
         for name, value in project_settings.REPLICA_OVERRIDES.items():
-            settings.set(name, value, priority="cmdline")
+            # an explicit UNIONNEWS_<NAME> in the environment wins (tests slow a crawl down)
+            if not os.environ.get(f"UNIONNEWS_{name}"):
+                settings.set(name, value, priority="cmdline")
     for name, value in (options.extra_settings or {}).items():
         settings.set(name, value, priority="cmdline")
     return settings
@@ -90,4 +95,17 @@ def run_crawl(home: Home, options: CrawlOptions) -> list[dict]:
         process.start()
     with Store(home.store_path) as store:
         runs = [run for run in store.runs(limit=len(sites) * 4) if run["id"] > first_run_id]
+        link_new_copies(store)
     return sorted(runs, key=lambda run: run["site"])
+
+
+def link_new_copies(store: Store) -> None:
+    """Links republished copies among the articles this crawl stored (new or changed only)."""
+    from unionnews.dedup import link_duplicates
+
+    try:
+        result = link_duplicates(store, article_ids=[])
+    except Exception:  # a dedup problem must not hide the crawl's own result
+        logger.exception("linking republished copies failed; run `unionnews dedup` to retry")
+        return
+    logger.info("dedup: %s", result)
