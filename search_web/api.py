@@ -9,7 +9,7 @@ from flask import abort, request
 
 from search_web.blueprint import bp
 from search_web.data import MissingData, get_store, registry, run_search
-from search_web.params import parse_search_args
+from search_web.params import ARTICLE_ID, parse_search_args
 
 
 @bp.get("/api/search")
@@ -19,7 +19,7 @@ def api_search():
     return run_search(params).to_json()
 
 
-@bp.get("/api/articles/<int:article_id>")
+@bp.get(f"/api/articles/{ARTICLE_ID}")
 def api_article(article_id: int):
     """One stored article: the record keys plus id, version, first/last seen, duplicate_of."""
     article = get_store().get_article(article_id)

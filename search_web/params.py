@@ -21,6 +21,10 @@ MAX_FILTER_VALUES = 100
 MAX_PROVINCE_CHARS = 100
 PAGE_SIZE = 20
 SORTS = ("relevance", "newest")
+# Article ids are SQLite integers (signed 64-bit): a larger id in a URL cannot exist, and
+# passing it to SQLite would overflow, so the routes' converter answers 404 for it instead.
+MAX_ARTICLE_ID = 2 ** 63 - 1
+ARTICLE_ID = f"<int(max={MAX_ARTICLE_ID}):article_id>"
 
 # Same rule as the registry's slugs (crawler.registry.SLUG_PATTERN), plus "generic".
 _SLUG = re.compile(r"^[a-z][a-z0-9_]{1,39}$")

@@ -10,7 +10,7 @@ from search_web import articles
 from search_web.blueprint import bp
 from search_web.charts import COMPACT, MAX_SERIES, Series, build_chart
 from search_web.data import get_store, registry, require_index, run_search, site_counts
-from search_web.params import MAX_OFFSET, ParamError, SearchParams, parse_search_args
+from search_web.params import ARTICLE_ID, MAX_OFFSET, ParamError, SearchParams, parse_search_args
 
 EXAMPLE_QUERIES = ("công đoàn cơ sở", "cong doan", "\"an toàn lao động\"", "Tết sum vầy", "LĐLĐ")
 
@@ -143,7 +143,7 @@ def search():
         first_shown=params.offset + 1, last_shown=params.offset + len(result.hits))
 
 
-@bp.get("/article/<int:article_id>")
+@bp.get(f"/article/{ARTICLE_ID}")
 def article(article_id: int):
     article_record = get_store().get_article(article_id)
     if article_record is None:
