@@ -390,17 +390,40 @@ class Store:
         return [{**dict(row), "stats": json.loads(row["stats"])} for row in rows]
 
     def previous_run_finished(self, site: str) -> bool:
-        """Whether the site's last crawl ended cleanly (a killed run stays 'running').
+        """Whether the site's last crawl walked its listings to the end.
 
-        The current run is already registered when spiders ask, so it is skipped.
+        A killed run stays 'running' (or is marked 'interrupted'); a run stopped by a
+        signal finishes as 'shutdown'; a run whose listing pages failed left pages unseen.
+        In all three cases articles further down the listings may never have been fetched,
+        so the next incremental run must not stop early. The current run is already
+        registered when spiders ask, so it is skipped.
         """
         rows = self.conn.execute(
-            "SELECT status, finished_at FROM runs WHERE site = ? AND kind IN ('crawl', 'nightly')"
+            "SELECT status, finished_at, stats FROM runs WHERE site = ? AND kind IN ('crawl', 'nightly')"
             " ORDER BY id DESC LIMIT 2", (site,)
         ).fetchall()
         if len(rows) < 2:
             return True  # first run ever: an empty store walks everything anyway
-        return rows[1]["finished_at"] is not None
+        previous = rows[1]
+        stats = json.loads(previous["stats"] or "{}")
+        return (previous["finished_at"] is not None and previous["status"] == "finished"
+                and not stats.get("listing_failed"))
+
+    def mark_interrupted_runs(self, kind: str) -> int:
+        """Runs of ``kind`` still 'running' become 'interrupted'; only call this while
+        holding the lock that serialises runs of that kind (their processes are dead)."""
+        with self.transaction() as conn:
+            cursor = conn.execute(
+                "UPDATE runs SET status = 'interrupted' WHERE kind = ? AND status = 'running'"
+                " AND finished_at IS NULL", (kind,))
+        return cursor.rowcount
+
+    def dead_urls(self, site: str) -> set[str]:
+        """URLs of the site that answered 404/410 and were never stored: gone, not new."""
+        rows = self.conn.execute(
+            "SELECT DISTINCT f.url FROM failures f WHERE f.site = ? AND f.reason IN ('http 404', 'http 410')"
+            " AND NOT EXISTS (SELECT 1 FROM articles a WHERE a.url = f.url)", (site,))
+        return {row[0] for row in rows}
 
     def record_failure(self, url: str, reason: str, *, site: str | None = None,
                        run_id: int | None = None, detail: str | None = None) -> None:

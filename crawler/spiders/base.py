@@ -48,8 +48,11 @@ class SiteSpider(scrapy.Spider):
     makes it skip article URLs already in the store and stop paging once ``overlap``
     consecutive listing pages hold nothing new (newest-first listings), while articles
     published in the last ``recheck_days`` days are re-fetched with conditional requests
-    so corrections are picked up. A site whose previous run never finished (killed) gets
-    a full walk of its listings: the store is the frontier, so nothing is lost or fetched twice.
+    so corrections are picked up. URLs that answered 404/410 in an earlier run are gone,
+    not new: they neither keep pagination going nor get fetched again (a full ``crawl``
+    retries them). A site whose previous run did not walk its listings to the end (killed,
+    stopped, listing pages failed) gets a full walk: the store is the frontier, so nothing
+    is lost or fetched twice.
     """
 
     site_slug: str = ""
@@ -64,6 +67,8 @@ class SiteSpider(scrapy.Spider):
         self.overlap = max(1, int(overlap))
         self.recheck_days = int(recheck_days)
         self.known_urls: set[str] = set()
+        self.dead_urls: set[str] = set()
+        self.full_walk = True
         self.recheck_after: str | None = None
         self.scheduled_articles: set[str] = set()
 
@@ -72,12 +77,12 @@ class SiteSpider(scrapy.Spider):
         store = getattr(self, "store", None)
         if not self.incremental or store is None:
             return
-        if not store.previous_run_finished(self.site.slug):
+        self.full_walk = not store.previous_run_finished(self.site.slug)
+        if self.full_walk:
             self.logger.info("%s: previous run did not finish; walking all listings", self.site.slug)
-            self.full_walk = True
-        else:
-            self.full_walk = False
+            self.crawler.stats.set_value("unionnews/full_walk", 1)
         self.known_urls = store.known_urls(self.site.slug)
+        self.dead_urls = store.dead_urls(self.site.slug)
         if self.recheck_days > 0:
             cutoff = datetime.now(VIETNAM_TZ) - timedelta(days=self.recheck_days)
             self.recheck_after = cutoff.date().isoformat()
@@ -94,13 +99,13 @@ class SiteSpider(scrapy.Spider):
         self.crawler.stats.inc_value("unionnews/listing_pages")
         links = self.article_links(response)
         self.crawler.stats.inc_value("unionnews/listing_links", len(links))
-        new_links = [url for url in links if url not in self.known_urls]
+        new_links = [url for url in links if url not in self.known_urls and url not in self.dead_urls]
         for url in links:
             request = self.article_request(url)
             if request is not None:
                 yield request
         pages_without_new = 0 if new_links else pages_without_new + 1
-        if self.incremental and not getattr(self, "full_walk", True) and pages_without_new >= self.overlap:
+        if self.incremental and not self.full_walk and pages_without_new >= self.overlap:
             self.logger.info("%s: listing page %d holds nothing new; stopping", self.site.slug, page_number)
             return
         next_page = self.next_page_url(response)
@@ -124,6 +129,9 @@ class SiteSpider(scrapy.Spider):
         if url in self.scheduled_articles:
             return None
         self.scheduled_articles.add(url)
+        if self.incremental and url in self.dead_urls:
+            self.crawler.stats.inc_value("unionnews/skipped_dead")
+            return None
         if url not in self.known_urls or not self.incremental:
             return scrapy.Request(url, callback=self.parse_article, errback=self.on_error)
         validators = self.store.get_fetch_validators(url) or {}
@@ -188,8 +196,13 @@ class SiteSpider(scrapy.Spider):
     def on_error(self, failure):
         reason = failure_reason(failure)
         self.logger.warning("failed %s: %s", failure.request.url, reason)
-        if failure.request.callback == self.parse_article or failure.request.callback is None:
-            yield FailureItem(url=failure.request.url, reason=reason)
-        else:
-            self.crawler.stats.inc_value(f"unionnews/listing_failed")
+        callback = failure.request.callback
+        if callback == self.parse_listing:
+            # a listing page not seen: the next incremental run walks all listings again
+            self.crawler.stats.inc_value("unionnews/listing_failed")
             yield FailureItem(url=failure.request.url, reason=f"listing {reason}")
+        elif callback == self.parse_feed:
+            self.crawler.stats.inc_value("unionnews/feed_failed")
+            yield FailureItem(url=failure.request.url, reason=f"feed {reason}")
+        else:
+            yield FailureItem(url=failure.request.url, reason=reason)

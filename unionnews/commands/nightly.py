@@ -2,21 +2,35 @@
 from __future__ import annotations
 
 import json
+import logging
 
 import click
 
 from unionnews.home import Home
 
 
+def _percent(share: float | None) -> str:
+    return "-" if share is None else f"{share:.0%}"
+
+
 def print_health(report: list[dict]) -> None:
+    """One line per site: requests, article outcomes, field completeness, and ok/FLAGGED.
+
+    ``sel`` is the lowest share of title/date/body found by the site's own selectors
+    (a redesign shows there first: the generic fallback keeps completeness up).
+    """
     click.echo(f"{'site':<20}{'req':>5}{'new':>5}{'upd':>5}{'same':>6}{'fail':>6}  "
-               f"{'title':>6}{'date':>6}{'body':>6}{'author':>7}  flags")
+               f"{'title':>6}{'date':>6}{'body':>6}{'author':>7}{'sel':>6}  health")
     for health in report:
         shares = [health["completeness"].get(name) for name in ("title", "published_at", "body", "author")]
-        shown = "".join(f"{'-' if share is None else f'{share:.0%}':>{width}}"
-                        for share, width in zip(shares, (6, 6, 6, 7)))
+        selector_shares = [share for share in (health.get("selector_share") or {}).values() if share is not None]
+        shares.append(min(selector_shares) if selector_shares else None)
+        shown = "".join(f"{_percent(share):>{width}}" for share, width in zip(shares, (6, 6, 6, 7, 6)))
         click.echo(f"{health['site']:<20}{health['requests']:>5}{health['new']:>5}{health['updated']:>5}"
-                   f"{health['unchanged']:>6}{health['failed']:>6}  {shown}  {'; '.join(health['flags']) or 'ok'}")
+                   f"{health['unchanged']:>6}{health['failed']:>6}  {shown}  {'FLAGGED' if health['flags'] else 'ok'}")
+    totals = {key: sum(int(health[key]) for health in report) for key in ("requests", "new", "updated", "failed")}
+    click.echo(f"{len(report)} site(s): {totals['requests']} requests, {totals['new']} new, "
+               f"{totals['updated']} updated, {totals['failed']} failed")
 
 
 @click.command()
@@ -34,9 +48,10 @@ def nightly(ctx, sites, replica, replica_url, recheck_days, overlap, no_index, v
     """Crawl enabled sites incrementally, update the index, report; exit 1 if a site is flagged.
 
     Only new articles are fetched (plus recent ones, re-checked); a run killed half-way
-    is finished by the next one. One run at a time: a second one exits at once. Flags
-    (a site yielding nothing, fields no longer extracted) are printed one line per site
-    so cron mail or a systemd unit failure alerts the operator.
+    is finished by the next one. One run at a time: a second one exits at once with
+    code 3. Flags (a site yielding nothing, selectors or fields no longer found, failed
+    listing pages) are printed as `FLAGGED site: reason` lines on stderr and the exit
+    code is 1, so cron mail or a systemd unit failure alerts the operator.
 
     \b
     Examples:
@@ -52,24 +67,38 @@ def nightly(ctx, sites, replica, replica_url, recheck_days, overlap, no_index, v
     home: Home = ctx.obj
     home.ensure()
     setup_logging(home, verbose=verbose, filename="nightly.log")
+    log = logging.getLogger("unionnews.nightly")
     with RunLock(home.root / "nightly.lock", "nightly"):
+        with Store(home.store_path) as store:
+            # Holding the lock, no other nightly is alive: its 'running' rows were killed.
+            interrupted = store.mark_interrupted_runs("nightly")
+        if interrupted:
+            click.echo(f"{interrupted} run(s) of an interrupted nightly found; their sites get a full listing walk.")
         runs = run_crawl(home, CrawlOptions(
             slugs=tuple(sites), replica=replica, replica_url=replica_url, kind="nightly",
             spider_args={"incremental": True, "overlap": overlap, "recheck_days": recheck_days},
         ))
+        index_error = None
         index_command = ctx.find_root().command.get_command(ctx, "index")
         if index_command is not None and not no_index:
-            ctx.invoke(index_command)
+            try:
+                ctx.invoke(index_command)
+            except Exception as error:  # the crawl's report must still be written and shown
+                log.exception("index update failed")
+                index_error = str(error) or type(error).__name__
         with Store(home.store_path) as store:
             report = [health.as_dict() for health in assess_runs(store, runs)]
             report_run = store.start_run("*", kind="report")
             flagged = [health for health in report if health["flags"]]
-            store.finish_run(report_run, {"sites": report, "flagged": len(flagged)},
-                             status="flagged" if flagged else "finished")
+            failed = bool(flagged or index_error)
+            store.finish_run(report_run, {"sites": report, "flagged": len(flagged), "index_error": index_error},
+                             status="flagged" if failed else "finished")
     print_health(report)
-    if flagged:
-        for health in flagged:
-            click.echo(f"FLAGGED {health['site']}: {'; '.join(health['flags'])}", err=True)
+    for health in flagged:
+        click.echo(f"FLAGGED {health['site']}: {'; '.join(health['flags'])}", err=True)
+    if index_error:
+        click.echo(f"FLAGGED index: update failed: {index_error}", err=True)
+    if failed:
         ctx.exit(1)
 
 
@@ -84,8 +113,11 @@ def status(home: Home, limit: int, as_json: bool):
     Example:
       unionnews status --limit 20
     """
+    from unionnews.errors import UserError
     from unionnews.store import Store
 
+    if not home.store_path.exists():
+        raise UserError(f"no article store at {home.store_path}; run `unionnews nightly` or `unionnews crawl` first")
     with Store(home.store_path) as store:
         runs = [run for run in store.runs(limit=limit * 3) if run["kind"] != "report"][:limit]
         reports = store.runs(limit=1, kind="report")
@@ -93,13 +125,21 @@ def status(home: Home, limit: int, as_json: bool):
         click.echo(json.dumps({"runs": runs, "last_report": reports[0] if reports else None},
                               ensure_ascii=False, indent=2))
         return
-    click.echo(f"{'run':>5}  {'site':<20}{'kind':<9}{'started (UTC)':<22}{'status':<10}{'new':>5}{'fail':>6}")
+    click.echo(f"{'run':>5}  {'site':<20}{'kind':<9}{'started (UTC)':<22}{'status':<13}"
+               f"{'req':>5}{'new':>5}{'fail':>6}")
     for run in runs:
-        click.echo(f"{run['id']:>5}  {run['site']:<20}{run['kind']:<9}{run['started_at']:<22}{run['status']:<10}"
-                   f"{run['stats'].get('new', 0):>5}{run['stats'].get('failed', 0):>6}")
+        stats = run["stats"]
+        click.echo(f"{run['id']:>5}  {run['site']:<20}{run['kind']:<9}{run['started_at']:<22}{run['status']:<13}"
+                   f"{stats.get('downloader/request_count', 0):>5}{stats.get('new', 0):>5}{stats.get('failed', 0):>6}")
     if reports:
-        click.echo(f"\nLast nightly report ({reports[0]['finished_at']}): {reports[0]['status']}")
-        print_health(reports[0]["stats"].get("sites", []))
+        last = reports[0]
+        click.echo(f"\nLast nightly report ({last['finished_at']}): {last['status']}")
+        print_health(last["stats"].get("sites", []))
+        for health in last["stats"].get("sites", []):
+            if health["flags"]:
+                click.echo(f"FLAGGED {health['site']}: {'; '.join(health['flags'])}")
+        if last["stats"].get("index_error"):
+            click.echo(f"FLAGGED index: update failed: {last['stats']['index_error']}")
 
 
 def register(cli: click.Group) -> None:
