@@ -17,7 +17,7 @@ from .generic import extract_generic
 from .selectors import extract_with_site
 from .text import content_hash, normalize_body, normalize_text, split_paragraphs
 
-EXTRACTION_VERSION = "1"
+EXTRACTION_VERSION = "2"  # 2: inline link lists, italic captions, date tiers
 
 # Record keys in schema order, with the value used when nothing was found.
 RECORD_DEFAULTS = {

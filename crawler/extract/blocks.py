@@ -57,20 +57,66 @@ def _is_caption_holder(el) -> bool:
     return len(element_text(el)) <= rules.MAX_CAPTION_CHARS
 
 
-def strip_noise(root, *, extra_xpaths=()) -> None:
-    """Remove non-article nodes from `root` (modified in place, root itself kept)."""
+def _is_styled_caption(el) -> bool:
+    """A short block set wholly in italics right after an image-only block."""
+    previous = el.getprevious()
+    if el.tag not in rules.BLOCK_TAGS or previous is None or not isinstance(previous.tag, str):
+        return False
+    if not previous.xpath(".//img") or element_text(previous):
+        return False
+    text = element_text(el)
+    if not text or len(text) > rules.MAX_CAPTION_CHARS or next(el.iter(*rules.CAPTION_STYLE_TAGS), None) is None:
+        return False
+    styled = " or ".join(f"ancestor::{tag}" for tag in rules.CAPTION_STYLE_TAGS)
+    return not normalize_text("".join(el.xpath(f".//text()[not({styled})]")))
+
+
+def is_caption(el) -> bool:
+    """An image block holding only a caption, or the italic caption line after an image."""
+    return _is_caption_holder(el) or _is_styled_caption(el)
+
+
+def is_link_list(el) -> bool:
+    """A block that is mostly links to other pages (see rules.LINK_LIST_TAGS)."""
+    if not isinstance(el.tag, str) or el.tag not in rules.LINK_LIST_TAGS:
+        return False
+    links = [text for a in el.iter("a") if (text := element_text(a))]
+    if len(links) < rules.MIN_LIST_LINKS:
+        return False
+    total = len(element_text(el))
+    return total > 0 and sum(len(t) for t in links) >= rules.MIN_LINK_DENSITY * total
+
+
+def link_list_with_heading(el) -> list:
+    """A link list plus the cut heading ("Tin liên quan:") just before it, if any."""
+    found = [el]
+    previous = el.getprevious()
+    if previous is not None and isinstance(previous.tag, str) and is_cut_heading(element_text(previous)):
+        found.append(previous)
+    return found
+
+
+def noise_elements(root) -> list:
+    """Elements under `root` that are never article text (root itself excluded)."""
     doomed = []
     for tag in rules.REMOVE_TAGS:
         doomed.extend(root.iter(tag))
-    for xpath in extra_xpaths:
-        doomed.extend(root.xpath(xpath))
     for el in root.iter():
         if el is root or not isinstance(el.tag, str):
             continue
-        if class_tokens(el) & rules.NOISE_TOKENS or _is_caption_holder(el):
+        if class_tokens(el) & rules.NOISE_TOKENS or is_caption(el):
             doomed.append(el)
-    for el in root.iter(etree.Comment):
-        doomed.append(el)
+        elif is_link_list(el):
+            doomed.extend(link_list_with_heading(el))
+    return doomed
+
+
+def strip_noise(root, *, extra_xpaths=()) -> None:
+    """Remove non-article nodes from `root` (modified in place, root itself kept)."""
+    doomed = noise_elements(root)
+    for xpath in extra_xpaths:
+        doomed.extend(root.xpath(xpath))
+    doomed.extend(root.iter(etree.Comment))
     for el in doomed:
         if el is not root and el.getparent() is not None:
             _drop(el)
@@ -143,7 +189,10 @@ def is_boilerplate(text: str) -> bool:
 def as_source(text: str) -> str | None:
     """The attribution carried by a paragraph ("Nguồn: …", "Theo …"), else None."""
     if len(text) <= 120 and _matches(rules.SOURCE_PATTERNS, text):
-        return normalize_text(text.rstrip("|").strip())
+        text = text.rstrip("|").strip()
+        if text.startswith("(") and text.endswith(")"):
+            text = text[1:-1]
+        return normalize_text(text)
     return None
 
 
@@ -153,8 +202,8 @@ def as_author(text: str) -> str | None:
         return None
     name = rules.AUTHOR_PREFIX_RE.sub("", text).strip()
     letters = [c for c in name if c.isalpha()]
-    if len(letters) > 5 and all(c.isupper() for c in letters):
-        return None  # an ALL-CAPS heading, not a byline
+    if len(letters) > 5 and all(c.isupper() for c in letters) and len(name.split()) > rules.MAX_CAPS_AUTHOR_WORDS:
+        return None  # an ALL-CAPS heading, not a byline ("HOÀNG ANH" is one)
     if rules.AUTHOR_LINE_RE.match(name):
         return name
     # Organisation bylines ("Ban Tổ chức LĐLĐ tỉnh"): mostly capitalised words, no digits.

@@ -138,3 +138,28 @@ def decode_html(body: bytes, http_charset: str | None = None) -> tuple[str, str]
     if text is None:
         text, codec = _fallback(body)
     return unicodedata.normalize("NFC", text), codec
+
+
+# A page is not text when, once decoded, more than this share of its characters are
+# control characters (other than tab/newline/CR/form feed) or U+FFFD replacements.
+MAX_BINARY_SHARE = 0.01
+_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
+_MARKUP_RE = re.compile(r"<\s*(?:!doctype|html|head|body|meta|title|div|p|table|article|h[1-6])\b", re.I)
+
+
+def page_problem(body: bytes | str) -> str | None:
+    """Why `body` cannot be an HTML page ("empty", "binary data, not text", "no HTML
+    markup"), or None when it can."""
+    if isinstance(body, bytes):
+        if not body.strip():
+            return "empty"
+        text = decode_html(body)[0]
+    else:
+        text = body
+    if not text.strip():
+        return "empty"
+    if len(_CONTROL_RE.findall(text)) > MAX_BINARY_SHARE * len(text):
+        return "binary data, not text"
+    if not _MARKUP_RE.search(text):
+        return "no HTML markup"
+    return None

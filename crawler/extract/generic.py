@@ -4,7 +4,8 @@ Evidence in order: JSON-LD (NewsArticle/Article), Open Graph and other ``<meta>`
 tags, well-known article containers, then a content-extraction fallback (trafilatura,
 behind :func:`_content_fallback` alone) and the Vietnamese cleanup rules of
 :mod:`crawler.extract.rules`. The date is taken from structured data, else from the
-first short date line near the title, never from a sidebar or a related-news list.
+page next to the title (:mod:`crawler.extract.locate`), never from a sidebar or a
+related-news list.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from parsel import Selector
 
 from . import blocks, rules
 from .dates import parse_vn_datetime
+from .locate import (TITLE_SELECTORS, header_date, is_sidebar, strip_site_suffix, title_before_date,
+                     title_element)
 from .text import normalize_text
 
 ARTICLE_TYPES = {"NewsArticle", "Article", "BlogPosting", "ReportageNews", "AnalysisNewsArticle",
@@ -47,16 +50,11 @@ AUTHOR_SELECTORS = ["[itemprop=author] [itemprop=name]", "[itemprop=author]", "[
 SOURCE_SELECTORS = [".source", ".nguon", ".news-source"]
 TAG_SELECTORS = [".tags a", ".keywords a", ".tag a", "[rel=tag]", ".tukhoa a"]
 CATEGORY_SELECTORS = [".breadcrumb li:last-child a", ".breadcrumb a:last-child", ".cat-links a"]
-TITLE_SELECTORS = ["article h1", "main h1", "[itemprop=headline]", "h1.title", "h1"]
 # Known article-body containers (WordPress, MasterCMS and friends); the biggest match wins.
 BODY_CONTAINERS = ["[itemprop=articleBody]", "div.entry-content", "div.post-content", "div.td-post-content",
                    "div.article-content", "div.detail-content", "div.content-detail", "div.news-content",
                    "div.article-body", "div.noidung", "div.chitiet", "div#content-detail", "article"]
 MIN_CONTAINER_CHARS = 200
-TITLE_SEPARATORS = [" | ", " - ", " – ", " :: "]
-# How far from the title a header date may be looked for.
-DATE_SCAN_AFTER, DATE_SCAN_BEFORE, DATE_NODE_MAX_CHARS = 40, 6, 120
-MIN_TITLE_CHARS, MAX_TITLE_CHARS = 15, 250
 MIN_SCOPE_CHARS = 300
 
 
@@ -150,110 +148,10 @@ def _meta(sel: Selector) -> dict:
     return found
 
 
-def _is_sidebar(el) -> bool:
-    for node in [el, *el.iterancestors()]:
-        if node.tag in rules.SIDEBAR_TAGS or node.tag == "a" or blocks.class_tokens(node) & rules.SIDEBAR_TOKENS:
-            return True
-    return False
-
-
-def _title_element(root, title: str):
-    for css in TITLE_SELECTORS:
-        for el in Selector(root=root).css(css):
-            text = blocks.element_text(el.root)
-            if text and (text == title or title.startswith(text) or text.startswith(title)):
-                return el.root
-    for el in root.iter():
-        if isinstance(el.tag, str) and el.tag not in ("title", "meta", "script") and blocks.element_text(el) == title:
-            candidate = el
-            while len(candidate) == 1 and blocks.element_text(candidate[0]) == title:
-                candidate = candidate[0]
-            return candidate
-    return None
-
-
-def _date_from_nodes(nodes: list[str]) -> str | None:
-    for i, text in enumerate(nodes):
-        if any(c.isdigit() for c in text):
-            # A date split over spans ("15:15" | "11/10/2020") is read with its neighbours.
-            if found := parse_vn_datetime(" ".join(nodes[i:i + 4])):
-                return found
-    return None
-
-
-def _header_date(root, title_el) -> str | None:
-    """First date near the title, outside sidebars and links, before any cut heading."""
-    if title_el is None:
-        return None
-    after = []
-    for node in title_el.xpath("following::text()"):
-        text = normalize_text(node)
-        if not text:
-            continue
-        if blocks.is_cut_heading(text):
-            break
-        parent = node.getparent()
-        if len(text) <= DATE_NODE_MAX_CHARS and parent is not None and not _is_sidebar(parent):
-            after.append(text)
-        if len(after) >= DATE_SCAN_AFTER:
-            break
-    if found := _date_from_nodes(after):
-        return found
-    scope = title_el.getparent().getparent() if title_el.getparent() is not None else None
-    before = []
-    for node in reversed(title_el.xpath("preceding::text()")):
-        parent = node.getparent()
-        text = normalize_text(node)
-        if not text or parent is None or _is_sidebar(parent):
-            continue
-        if scope is not None and not any(a is scope for a in parent.iterancestors()) and parent is not scope:
-            break
-        before.insert(0, text)
-        if len(before) >= DATE_SCAN_BEFORE:
-            break
-    return _date_from_nodes(before)
-
-
-def _title_before_date(root) -> str | None:
-    """Legacy pages with no <h1>: the heading is the text line just before the first
-    date line that is not a link or in a sidebar."""
-    previous = None
-    for node in root.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]"):
-        text, parent = normalize_text(node), node.getparent()
-        if not text or parent is None or _is_sidebar(parent):
-            continue
-        if blocks.is_date_line(text.strip("()[] ")):
-            if previous and MIN_TITLE_CHARS <= len(previous) <= MAX_TITLE_CHARS:
-                return previous
-            previous = None
-            continue
-        previous = text
-    return None
-
-
-def _strip_site_suffix(title: str, page_titles: list[str], root=None) -> str:
-    """Drop a site name glued to a meta/<title> title ("Tiêu đề - Báo X", "Site | Tiêu đề"),
-    keeping the part the page also shows as a heading or as an element's whole text."""
-    for candidate in page_titles:
-        if title == candidate:
-            return title
-        for sep in TITLE_SEPARATORS:
-            if title.startswith(candidate + sep.rstrip()):
-                return candidate
-    if root is not None:
-        for sep in TITLE_SEPARATORS:
-            parts = sorted((p.strip() for p in title.split(sep)), key=len, reverse=True)
-            for part in parts if len(parts) > 1 else []:
-                if any(blocks.element_text(el) == part for el in root.iter()
-                       if isinstance(el.tag, str) and el.tag not in ("title", "head", "html")):
-                    return part
-    return title
-
-
 def _first_text(sel: Selector, selectors: list[str], *, outside_sidebar: bool = True) -> str | None:
     for css in selectors:
         for m in sel.css(css):
-            if outside_sidebar and _is_sidebar(m.root.getparent() if m.root.getparent() is not None else m.root):
+            if outside_sidebar and is_sidebar(m.root.getparent() if m.root.getparent() is not None else m.root):
                 continue
             if text := blocks.element_text(m.root):
                 return text
@@ -291,11 +189,16 @@ def _pruned_page(root, title: str | None) -> str:
     from lxml import etree
 
     page = deepcopy(root)
-    title_el = _title_element(page, title) if title else None
+    title_el = title_element(page, title) if title else None
     scope = _article_scope(title_el) if title_el is not None else None
     doomed = [el for tag in rules.REMOVE_TAGS for el in page.iter(tag)]
-    doomed += [el for el in page.iter() if isinstance(el.tag, str)
-               and (blocks.class_tokens(el) & rules.PAGE_NOISE_TOKENS or blocks._is_caption_holder(el))]
+    for el in page.iter():
+        if not isinstance(el.tag, str):
+            continue
+        if blocks.class_tokens(el) & rules.PAGE_NOISE_TOKENS or blocks.is_caption(el):
+            doomed.append(el)
+        elif el is not scope and blocks.is_link_list(el):
+            doomed.extend(blocks.link_list_with_heading(el))
     if title_el is not None:
         doomed += [el for el in title_el.xpath("preceding::*")
                    if not any(a.tag == "head" for a in el.iterancestors())]
@@ -337,15 +240,15 @@ def extract_generic(html: str, url: str) -> tuple[dict, dict]:
     page_titles = [blocks.element_text(m.root) for m in sel.css("h1")]
     put("title", ld.get("title"))
     if meta.get("title"):
-        put("title", _strip_site_suffix(normalize_text(meta["title"]), page_titles))
+        put("title", strip_site_suffix(normalize_text(meta["title"]), page_titles))
     put("title", _first_text(sel, TITLE_SELECTORS))
     doc_title = normalize_text(sel.css("title::text").get())
     if doc_title:
         # A <title> the page does not show anywhere is usually just the site's name.
-        stripped = _strip_site_suffix(doc_title, page_titles, sel.root)
+        stripped = strip_site_suffix(doc_title, page_titles, sel.root)
         if stripped != doc_title or sel.xpath("//body//*[normalize-space(.)=$t]", t=doc_title):
             put("title", stripped)
-    put("title", _title_before_date(sel.root))
+    put("title", title_before_date(sel.root))
     put("title", doc_title)
     title = out.get("title")
 
@@ -354,7 +257,7 @@ def extract_generic(html: str, url: str) -> tuple[dict, dict]:
             if raw and (found := parse_vn_datetime(raw)):
                 put(field, found)
     if "published_at" not in out:
-        put("published_at", _header_date(sel.root, _title_element(sel.root, title) if title else None))
+        put("published_at", header_date(title_element(sel.root, title) if title else None))
 
     put("summary", ld.get("summary"))
     put("summary", _first_text(sel, SUMMARY_SELECTORS))

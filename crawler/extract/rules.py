@@ -51,6 +51,16 @@ SIDEBAR_TOKENS = frozenset({
 
 # An image table / paragraph is a caption holder when its text is at most this long.
 MAX_CAPTION_CHARS = 300
+# A short block set wholly in these tags right after an image-only block is its caption
+# ("<p><img></p><p><em>Quang cảnh hội nghị.</em></p>").
+CAPTION_STYLE_TAGS = ("em", "i")
+
+# Link lists inside an article (inline "Tin liên quan" boxes, embedded latest-posts
+# blocks): a block with at least MIN_LIST_LINKS links whose link text is at least
+# MIN_LINK_DENSITY of its text. A cut heading just before such a list goes with it.
+LINK_LIST_TAGS = frozenset({"ul", "ol", "dl", "div", "table", "section", "p", "center"})
+MIN_LIST_LINKS = 2
+MIN_LINK_DENSITY = 0.5
 
 # Headings after which the rest of a body is other news: the body is cut there.
 CUT_AT_PATTERNS = [
@@ -72,12 +82,15 @@ MAX_CUT_PREFIX_CHARS = 400
 # Lines dropped wherever they sit: counters, sharing/comment/print widgets, navigation.
 BOILERPLATE_PATTERNS = [
     re.compile(r"^(?:số lần đọc|số lượt xem|lượt xem|lượt đọc|lượt truy cập|đã xem)\s*:?\s*[\d.,\s]*$", _I),
-    re.compile(r"^(?:chia sẻ|share|bình luận|ý kiến bạn đọc|ý kiến|gửi ý kiến|gửi bình luận|in bài|in bài viết|"
+    re.compile(r"^(?:chia sẻ(?: bài viết)?|share|bình luận|ý kiến bạn đọc|ý kiến|gửi ý kiến|gửi bình luận|in bài|in bài viết|"
                r"bản in|gửi bài|gửi email|lưu bài|lưu tin|phản hồi|về đầu trang|quay lại|trở về|"
                r"xem với cỡ chữ|cỡ chữ)\b[\s:()\d]*(?:(?:facebook|zalo|twitter|email|print|in|a+)[\s,|]*)*$", _I),
     re.compile(r"^(?:xem thêm|đọc thêm|>>)\s*:?\s*.{0,150}$", _I),
     re.compile(r"^(?:bản quyền|copyright|©).{0,200}$", _I),
     re.compile(r"^(?:facebook|zalo|twitter|email|tweet|like|print)(?:[\s,|]+(?:facebook|zalo|twitter|email|tweet|like|print))*$", _I),
+    # Tool bars: "In bài | Gửi email | Về đầu trang", "[Trở về] [Đầu trang] [In trang]"
+    re.compile(r"^(?:[\s|\[\]/·•-]*(?:in bài(?: viết)?|in trang|bản in|gửi email|gửi bài|gửi cho bạn bè|"
+               r"về đầu trang|đầu trang|trở về|quay lại|lưu bài|chia sẻ(?: bài viết)?|bình luận)[\s|\]/·•-]*){2,}$", _I),
 ]
 
 # Photo captions / credits: "Ảnh: DT", "... chủ trì hội nghị. Ảnh: DT", "(Ảnh minh họa)".
@@ -101,6 +114,8 @@ AUTHOR_PREFIX_RE = re.compile(r"^(?:bài và ảnh|bài, ảnh|bài/ảnh|bài|t
 AUTHOR_LINE_RE = re.compile(r"^(?:[A-ZÀ-ỸĐ][\w.'’-]*|[A-ZÀ-ỸĐ]\.)(?:\s+(?:[A-ZÀ-ỸĐ][\w.'’-]*|\([^)]{1,30}\))){0,5}$")
 MAX_AUTHOR_CHARS = 60
 MAX_AUTHOR_WORDS = 6
+# ALL-CAPS trailing lines up to this many words are bylines ("HOÀNG ANH"), longer ones headings.
+MAX_CAPS_AUTHOR_WORDS = 4
 
 # Label prefixes stripped from a selected author / source / tag text.
 AUTHOR_LABEL_RE = re.compile(r"^(?:tác giả|bài và ảnh|bài, ảnh|bài|tin, ảnh|tin|by)\s*:\s*", _I)

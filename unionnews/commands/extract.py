@@ -15,6 +15,8 @@ import click
 def extract(home, file, url, charset, sources):
     """Print the JSON article record extracted from a saved HTML FILE.
 
+    On an unknown domain the record comes from generic extraction (site "generic").
+
     \b
     Example:
       unionnews extract page.html --url https://laodongthudo.vn/tin-23038.html
@@ -23,7 +25,9 @@ def extract(home, file, url, charset, sources):
     import sys
 
     from crawler.extract import extract_article
+    from crawler.extract.encoding import page_problem
     from crawler.registry import site_for_url
+    from unionnews.errors import UserError
 
     os.environ["UNIONNEWS_HOME"] = str(home.root)
     if file == "-":
@@ -31,6 +35,9 @@ def extract(home, file, url, charset, sources):
     else:
         with open(file, "rb") as handle:
             body = handle.read()
+    if problem := page_problem(body):
+        name = "standard input" if file == "-" else file
+        raise UserError(f"{name} is not an HTML page ({problem}): nothing to extract.")
     extraction = extract_article(body, url, site=site_for_url(url), http_charset=charset)
     output = dict(extraction.record)
     if sources:

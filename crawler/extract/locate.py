@@ -1,0 +1,163 @@
+"""Locate the article's heading and its header date on a page of unknown layout.
+
+Sidebars, tickers and related-news lists carry other articles' titles and dates, and
+the first date on a page is often one of theirs. So the date is looked for next to
+the article's own heading (:func:`title_element`), outside sidebars and links, in the
+tiers of :data:`DATE_TIERS`: a machine-readable ``<time datetime>`` or a line that is
+only a date ("Cập nhật: 20/05/2022, 14:05") after the title, then such a line just
+before it, then any date in short text after or before it ("Thời gian: từ ngày
+20/4/2014" is body text, not the header date, and only wins when nothing else is there).
+"""
+
+from __future__ import annotations
+
+from parsel import Selector
+
+from . import blocks, rules
+from .dates import parse_vn_datetime
+from .text import normalize_text
+
+TITLE_SELECTORS = ["article h1", "main h1", "[itemprop=headline]", "h1.title", "h1"]
+TITLE_SEPARATORS = [" | ", " - ", " – ", " :: "]
+MIN_TITLE_CHARS, MAX_TITLE_CHARS = 15, 250
+# How many text nodes after / before the title a header date may be looked for, and
+# how long such a node may be.
+DATE_SCAN_AFTER, DATE_SCAN_BEFORE, DATE_NODE_MAX_CHARS = 40, 6, 120
+# A date split over spans ("15:15" "|" "11/10/2020") is read with up to this many nodes.
+DATE_JOIN_NODES = 4
+# Attributes of date elements holding the exact value, in order.
+DATE_ATTRIBUTES = ["datetime", "content"]
+# Date elements whose attribute is read (not ones marked as the update time).
+DATE_ELEMENT_XPATH = "self::time or @itemprop='datePublished'"
+UPDATED_TOKENS = frozenset({"updated", "modified", "capnhat"})
+# (side of the title, only whole date lines) in the order they are tried.
+DATE_TIERS = [("after", True), ("before", True), ("after", False), ("before", False)]
+
+
+def is_sidebar(el, *, links: bool = True) -> bool:
+    """Inside a sidebar/list region (or, with `links`, inside a link)."""
+    for node in [el, *el.iterancestors()]:
+        if node.tag in rules.SIDEBAR_TAGS or (links and node.tag == "a") \
+                or blocks.class_tokens(node) & rules.SIDEBAR_TOKENS:
+            return True
+    return False
+
+
+def title_element(root, title: str):
+    """The element showing the article's title, or None."""
+    for css in TITLE_SELECTORS:
+        for el in Selector(root=root).css(css):
+            text = blocks.element_text(el.root)
+            if text and (text == title or title.startswith(text) or text.startswith(title)):
+                return el.root
+    for el in root.iter():
+        if isinstance(el.tag, str) and el.tag not in ("title", "meta", "script") and blocks.element_text(el) == title:
+            candidate = el
+            while len(candidate) == 1 and blocks.element_text(candidate[0]) == title:
+                candidate = candidate[0]
+            return candidate
+    return None
+
+
+def _machine_date(parent) -> str | None:
+    """The exact value of a ``<time datetime>`` / ``itemprop=datePublished`` element."""
+    for el in [parent, *parent.iterancestors()][:2]:
+        if el.xpath(DATE_ELEMENT_XPATH) and not blocks.class_tokens(el) & UPDATED_TOKENS:
+            for attr in DATE_ATTRIBUTES:
+                if found := parse_vn_datetime(el.get(attr)):
+                    return found
+    return None
+
+
+def _date_nodes(title_el, side: str) -> list[tuple[str, str | None]]:
+    """(text, exact value) of the short text nodes on one side of the title, nearest
+    first after it, in page order before it; the scan stops at a cut heading and, before
+    the title, at the title's enclosing block."""
+    nodes: list[tuple[str, str | None]] = []
+    if side == "after":
+        for node in title_el.xpath("following::text()"):
+            text, parent = normalize_text(node), node.getparent()
+            if not text:
+                continue
+            if blocks.is_cut_heading(text):
+                break
+            if len(text) <= DATE_NODE_MAX_CHARS and parent is not None:
+                exact = _machine_date(parent)
+                if exact and not is_sidebar(parent, links=False) or not is_sidebar(parent):
+                    nodes.append((text, exact))
+            if len(nodes) >= DATE_SCAN_AFTER:
+                break
+        return nodes
+    scope = title_el.getparent().getparent() if title_el.getparent() is not None else None
+    for node in reversed(title_el.xpath("preceding::text()")):
+        text, parent = normalize_text(node), node.getparent()
+        if not text or parent is None or is_sidebar(parent):
+            continue
+        if scope is not None and parent is not scope and not any(a is scope for a in parent.iterancestors()):
+            break
+        nodes.insert(0, (text, _machine_date(parent)))
+        if len(nodes) >= DATE_SCAN_BEFORE:
+            break
+    return nodes
+
+
+def _date_in(nodes: list[tuple[str, str | None]], whole_lines: bool) -> str | None:
+    for i, (text, exact) in enumerate(nodes):
+        if exact:
+            return exact
+        if not any(c.isdigit() for c in text):
+            continue
+        for size in range(1, DATE_JOIN_NODES + 1):
+            joined = " ".join(t for t, _ in nodes[i:i + size])
+            if whole_lines and not blocks.is_date_line(joined.strip("()[] ")):
+                continue
+            if found := parse_vn_datetime(joined):
+                return found
+    return None
+
+
+def header_date(title_el) -> str | None:
+    """The article's own date near its title (see the module docstring), or None."""
+    if title_el is None:
+        return None
+    sides = {side: _date_nodes(title_el, side) for side in ("after", "before")}
+    for side, whole_lines in DATE_TIERS:
+        if found := _date_in(sides[side], whole_lines):
+            return found
+    return None
+
+
+def title_before_date(root) -> str | None:
+    """Legacy pages with no <h1>: the heading is the text line just before the first
+    date line that is not a link or in a sidebar."""
+    previous = None
+    for node in root.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]"):
+        text, parent = normalize_text(node), node.getparent()
+        if not text or parent is None or is_sidebar(parent):
+            continue
+        if blocks.is_date_line(text.strip("()[] ")):
+            if previous and MIN_TITLE_CHARS <= len(previous) <= MAX_TITLE_CHARS:
+                return previous
+            previous = None
+            continue
+        previous = text
+    return None
+
+
+def strip_site_suffix(title: str, page_titles: list[str], root=None) -> str:
+    """Drop a site name glued to a meta/<title> title ("Tiêu đề - Báo X", "Site | Tiêu đề"),
+    keeping the part the page also shows as a heading or as an element's whole text."""
+    for candidate in page_titles:
+        if title == candidate:
+            return title
+        for sep in TITLE_SEPARATORS:
+            if title.startswith(candidate + sep.rstrip()):
+                return candidate
+    if root is not None:
+        for sep in TITLE_SEPARATORS:
+            parts = sorted((p.strip() for p in title.split(sep)), key=len, reverse=True)
+            for part in parts if len(parts) > 1 else []:
+                if any(blocks.element_text(el) == part for el in root.iter()
+                       if isinstance(el.tag, str) and el.tag not in ("title", "head", "html")):
+                    return part
+    return title
