@@ -118,38 +118,42 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=4, help="runs per query variant (5 variants per class)")
     parser.add_argument("--home", help="work directory (default: a temporary one, removed afterwards)")
     parser.add_argument("--processes", type=int, default=None, help="segmentation processes (default 2)")
+    parser.add_argument("--queries-only", action="store_true",
+                        help="reuse the store and index already in --home; only time the queries")
     args = parser.parse_args(argv)
 
     workdir = Path(args.home) if args.home else Path(tempfile.mkdtemp(prefix="bench-search-"))
     home = Home(workdir).ensure()
     try:
-        records = list(generate(load_source(args.corpus), args.articles, args.seed))
-        syllables = sum(len(f"{r['title']} {r['summary']} {r['body']}".split()) for r in records)
-        started = time.perf_counter()
-        with Store(home.store_path) as store:
-            for record in records:
-                store.upsert_article(record)
-        import_s = time.perf_counter() - started
-
-        started = time.perf_counter()
-        update_index(home, rebuild=True, progress=False, processes=args.processes)
-        ingest_s = time.perf_counter() - started
-        started = time.perf_counter()
-        update_index(home, rebuild=True, progress=False, processes=args.processes)
-        reindex_s = time.perf_counter() - started
-        index_bytes = open_engine(home.index_dir).size_bytes()
-
         fts_path = workdir / "fts.sqlite"
-        fts_s = build_fts(home.store_path, fts_path)
+        steps = []
+        if args.queries_only:
+            with Store(home.store_path, readonly=True) as store:
+                n = store.count_articles()
+                syllables = sum(len(f"{r['title']} {r['summary']} {r['body']}".split())
+                                for r in store.iter_articles(order="id"))
+        else:
+            records = list(generate(load_source(args.corpus), args.articles, args.seed))
+            n = len(records)
+            syllables = sum(len(f"{r['title']} {r['summary']} {r['body']}".split()) for r in records)
+            started = time.perf_counter()
+            with Store(home.store_path) as store:
+                for record in records:
+                    store.upsert_article(record)
+            steps.append(("import into store", time.perf_counter() - started))
+            started = time.perf_counter()
+            update_index(home, rebuild=True, progress=False, processes=args.processes)
+            steps.append(("first ingest (segment + index)", time.perf_counter() - started))
+            started = time.perf_counter()
+            update_index(home, rebuild=True, progress=False, processes=args.processes)
+            steps.append(("re-index (segmentation cached)", time.perf_counter() - started))
+            steps.append(("FTS5 build (for comparison)", build_fts(home.store_path, fts_path)))
+        index_bytes = open_engine(home.index_dir).size_bytes()
         query_rows = run_queries(home, fts_path, args.repeat)
 
-        n = len(records)
         print(f"\nSearch benchmark: {n} articles ({syllables / n:.0f} syllables each), seed {args.seed}\n")
         print(f"{'step':<38}{'seconds':>10}{'articles/s':>12}")
-        for label, seconds in (("import into store", import_s),
-                               ("first ingest (segment + index)", ingest_s),
-                               ("re-index (segmentation cached)", reindex_s),
-                               ("FTS5 build (for comparison)", fts_s)):
+        for label, seconds in steps:
             print(f"{label:<38}{seconds:>10.1f}{n / seconds:>12.1f}")
         print(f"\nindex size: Whoosh {index_bytes / 1e6:.1f} MB, FTS5 {fts_path.stat().st_size / 1e6:.1f} MB"
               f" (store {home.store_path.stat().st_size / 1e6:.1f} MB)\n")

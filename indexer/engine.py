@@ -194,9 +194,17 @@ class EngineSearcher:
     def __init__(self, ix):
         self._searcher = ix.searcher(weighting=scoring.BM25F())
         self._reader = self._searcher.reader()
+        self._docsets: dict[str, set] = {}  # never mutated once cached
 
     def close(self) -> None:
         self._searcher.close()
+
+    def refresh(self) -> "EngineSearcher":
+        """This searcher, moved to the latest commit when the index changed (cheap otherwise)."""
+        fresh = self._searcher.refresh()
+        if fresh is not self._searcher:
+            self._searcher, self._reader, self._docsets = fresh, fresh.reader(), {}
+        return self
 
     def __enter__(self):
         return self
@@ -213,15 +221,38 @@ class EngineSearcher:
     def has_exact_word(self, word: str) -> bool:
         return any(self._reader.doc_frequency(f, word) > 0 for f in EXACT_FIELDS)
 
+    def _docset(self, query: wq.Query, cache: bool) -> set:
+        """Document numbers matching ``query`` as a plain set.
+
+        Filters and masks are handed to Whoosh as Python sets: given its own id-sets, the
+        collector re-tests their truthiness per document (a full scan each time), and
+        ``wq.Require`` trips an assertion under block-quality skipping. Filter sets repeat
+        (the web app's facets), so they are cached for this searcher's lifetime.
+        """
+        key = repr(query)
+        if cache and key in self._docsets:
+            return self._docsets[key]
+        docs = set(self._searcher.docs_for_query(query))  # Whoosh accepts set, not frozenset
+        if cache:
+            if len(self._docsets) >= 64:
+                self._docsets.pop(next(iter(self._docsets)))
+            self._docsets[key] = docs
+        return docs
+
     def _prepare(self, parsed: ParsedQuery, filters: dict):
-        """Query, filter and mask; copies of an article are masked (they show in its hit)."""
-        mask_parts = [wq.Term("is_copy", "1")] + [_translate(node) for node in parsed.excluded]
-        mask = wq.Or(mask_parts) if len(mask_parts) > 1 else mask_parts[0]
-        return build_query(parsed), build_filter(**filters), mask
+        """Query, allowed docs (or None) and hidden docs (or None)."""
+        filter_query = build_filter(**filters)
+        allow = self._docset(filter_query, cache=True) if filter_query is not None else None
+        hidden = self._docset(wq.Term("is_copy", "1"), cache=True)  # shown in their original's hit
+        if parsed.excluded:
+            hidden = hidden | self._docset(wq.Or([_translate(node) for node in parsed.excluded]), cache=False)
+        if allow is not None and not allow:
+            allow = {-1}  # nothing allowed; an empty set would mean "no filter"
+        return build_query(parsed), allow, hidden or None
 
     def search(self, parsed: ParsedQuery, filters: dict, sort: str, limit: int, offset: int,
                facets: bool = False, histogram: bool = False) -> RawResult:
-        query, filter_query, mask = self._prepare(parsed, filters)
+        query, allow, hidden = self._prepare(parsed, filters)
         sortedby = "published_at" if sort == "newest" else None
         groupedby = None
         if facets or histogram:
@@ -231,7 +262,7 @@ class EngineSearcher:
             if histogram:
                 groupedby["month"] = sorting.FieldFacet("month")
         results = self._searcher.search(
-            query, limit=offset + limit if limit else None, filter=filter_query, mask=mask,
+            query, limit=offset + limit if limit else None, filter=allow, mask=hidden,
             sortedby=sortedby, reverse=sortedby is not None, groupedby=groupedby, maptype=sorting.Count if groupedby else None,
         )
         total_exact = results.has_exact_length() or results.estimated_length() <= EXACT_TOTAL_LIMIT
@@ -249,9 +280,9 @@ class EngineSearcher:
         return result
 
     def all_ids(self, parsed: ParsedQuery, filters: dict, sort: str) -> list[int]:
-        query, filter_query, mask = self._prepare(parsed, filters)
+        query, allow, hidden = self._prepare(parsed, filters)
         sortedby = "published_at" if sort == "newest" else None
-        results = self._searcher.search(query, limit=None, filter=filter_query, mask=mask, sortedby=sortedby,
+        results = self._searcher.search(query, limit=None, sortedby=sortedby, filter=allow, mask=hidden,
                                         reverse=sortedby is not None)
         column = self._reader.column_reader("aid")
         return [int(column[docnum]) for docnum, _ in results.items()]
@@ -292,6 +323,11 @@ class Engine:
 
     def searcher(self) -> EngineSearcher:
         return EngineSearcher(self._open())
+
+    def identity(self) -> tuple:
+        """Changes when the directory is replaced (``--rebuild`` swaps in a new one)."""
+        stat = self.path.stat()
+        return stat.st_ino, stat.st_dev
 
     def size_bytes(self) -> int:
         return sum(p.stat().st_size for p in self.path.glob("*") if p.is_file())

@@ -6,6 +6,7 @@ text and cached word offsets: HTML-escaped, matches in ``<mark>``.
 """
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -101,11 +102,27 @@ def _validate(request: SearchRequest) -> dict:
             "since": since, "until": until}
 
 
+# Opening an index costs milliseconds per query; each thread keeps its searchers and
+# refreshes them (a no-op unless a writer committed). Whoosh searchers are not shared
+# between threads.
+_local = threading.local()
+
+
 def _open(home: Home):
     engine = open_engine(home.index_dir)
     if not engine.exists():
         raise QueryError("there is no search index yet; run `unionnews index` first")
-    return engine.searcher()
+    cache = _local.__dict__.setdefault("searchers", {})
+    key = str(home.index_dir)
+    identity = engine.identity()
+    cached = cache.get(key)
+    if cached and cached[0] == identity:
+        return cached[1].refresh()
+    if cached:
+        cached[1].close()
+    searcher = engine.searcher()
+    cache[key] = (identity, searcher)
+    return searcher
 
 
 def _parse(searcher, request: SearchRequest) -> ParsedQuery:
@@ -115,11 +132,11 @@ def _parse(searcher, request: SearchRequest) -> ParsedQuery:
 def search(home: Home, request: SearchRequest) -> SearchResult:
     started = time.perf_counter()
     filters = _validate(request)
-    with _open(home) as searcher:
-        parsed = _parse(searcher, request)
-        raw = searcher.search(parsed, filters, request.sort, request.limit, request.offset,
-                              facets=request.facets, histogram=request.histogram)
-        copies = searcher.duplicates_of([hit.article_id for hit in raw.hits])
+    searcher = _open(home)
+    parsed = _parse(searcher, request)
+    raw = searcher.search(parsed, filters, request.sort, request.limit, request.offset,
+                          facets=request.facets, histogram=request.histogram)
+    copies = searcher.duplicates_of([hit.article_id for hit in raw.hits])
     hits = []
     exact_words, folded_words = parsed.words()
     with Store(home.store_path, readonly=True) as store:
@@ -135,8 +152,8 @@ def search(home: Home, request: SearchRequest) -> SearchResult:
 def matching_ids(home: Home, request: SearchRequest) -> list[int]:
     """Every matching article id (no paging), in the request's order."""
     filters = _validate(request)
-    with _open(home) as searcher:
-        return searcher.all_ids(_parse(searcher, request), filters, request.sort)
+    searcher = _open(home)
+    return searcher.all_ids(_parse(searcher, request), filters, request.sort)
 
 
 def hit_dict(hit: Hit) -> dict:
