@@ -11,13 +11,14 @@ import json
 import sqlite3
 import zlib
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from unionnews.clock import utc_now
 from unionnews.errors import UserError
-
-SCHEMA_VERSION = 1
+from unionnews.store_runs import RunLog
+from unionnews.store_schema import SCHEMA, SCHEMA_VERSION
 
 # Record keys as stored; lists/dicts are JSON-encoded in their columns.
 RECORD_FIELDS = (
@@ -26,90 +27,6 @@ RECORD_FIELDS = (
 )
 JSON_FIELDS = frozenset({"tags", "images"})
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS articles (
-    id INTEGER PRIMARY KEY,
-    url TEXT NOT NULL UNIQUE,
-    site TEXT NOT NULL,
-    province TEXT,
-    title TEXT NOT NULL,
-    summary TEXT NOT NULL DEFAULT '',
-    published_at TEXT,
-    updated_at TEXT,
-    author TEXT,
-    source TEXT,
-    tags TEXT NOT NULL DEFAULT '[]',
-    category TEXT,
-    images TEXT NOT NULL DEFAULT '[]',
-    body TEXT NOT NULL,
-    fetched_at TEXT,
-    content_hash TEXT NOT NULL,
-    extraction_version TEXT,
-    version INTEGER NOT NULL DEFAULT 1,
-    first_seen_at TEXT NOT NULL,
-    last_seen_at TEXT NOT NULL,
-    changed_at TEXT NOT NULL,
-    duplicate_of INTEGER REFERENCES articles(id) ON DELETE SET NULL
-);
-CREATE INDEX IF NOT EXISTS articles_site_published ON articles(site, published_at);
-CREATE INDEX IF NOT EXISTS articles_published ON articles(published_at, url);
-CREATE TABLE IF NOT EXISTS raw_pages (
-    article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
-    html BLOB NOT NULL,
-    encoding TEXT,
-    http_status INTEGER,
-    etag TEXT,
-    last_modified TEXT,
-    fetched_at TEXT
-);
-CREATE TABLE IF NOT EXISTS article_versions (
-    id INTEGER PRIMARY KEY,
-    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
-    version INTEGER NOT NULL,
-    record TEXT NOT NULL,
-    html BLOB,
-    replaced_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS runs (
-    id INTEGER PRIMARY KEY,
-    site TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    started_at TEXT NOT NULL,
-    finished_at TEXT,
-    status TEXT NOT NULL DEFAULT 'running',
-    stats TEXT NOT NULL DEFAULT '{}'
-);
-CREATE TABLE IF NOT EXISTS failures (
-    id INTEGER PRIMARY KEY,
-    run_id INTEGER REFERENCES runs(id),
-    site TEXT,
-    url TEXT NOT NULL,
-    reason TEXT NOT NULL,
-    detail TEXT,
-    at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS failures_run ON failures(run_id);
-CREATE TABLE IF NOT EXISTS segmentation (
-    article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
-    version INTEGER NOT NULL,
-    data TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS changes (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    article_id INTEGER NOT NULL,
-    op TEXT NOT NULL,
-    at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS meta (
-    key TEXT PRIMARY KEY,
-    value TEXT
-);
-"""
-
-
-def utc_now() -> str:
-    """Current time as ISO 8601 UTC with a ``Z``, second precision."""
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 class StoreError(UserError):
@@ -120,7 +37,7 @@ def _day_after(day: str) -> str:
     return (date.fromisoformat(day[:10]) + timedelta(days=1)).isoformat()
 
 
-class Store:
+class Store(RunLog):
     """Access to one ``store.sqlite``. One instance per thread; cheap to open."""
 
     def __init__(self, path: str | Path, *, readonly: bool = False):
@@ -359,85 +276,6 @@ class Store:
             "SELECT site, COUNT(*) AS articles, MIN(published_at) AS first_published,"
             " MAX(published_at) AS last_published FROM articles GROUP BY site ORDER BY site"
         )
-        return [dict(row) for row in rows]
-
-    # -- crawl runs and failures ------------------------------------------------------------
-
-    def start_run(self, site: str, kind: str = "crawl") -> int:
-        with self.transaction() as conn:
-            cursor = conn.execute(
-                "INSERT INTO runs(site, kind, started_at) VALUES (?, ?, ?)", (site, kind, utc_now())
-            )
-        return cursor.lastrowid
-
-    def finish_run(self, run_id: int, stats: dict, status: str = "finished") -> None:
-        with self.transaction() as conn:
-            conn.execute(
-                "UPDATE runs SET finished_at = ?, status = ?, stats = ? WHERE id = ?",
-                (utc_now(), status, json.dumps(stats, ensure_ascii=False, default=str), run_id),
-            )
-
-    def runs(self, limit: int = 20, site: str | None = None, kind: str | None = None) -> list[dict]:
-        where, params = [], []
-        if site:
-            where.append("site = ?")
-            params.append(site)
-        if kind:
-            where.append("kind = ?")
-            params.append(kind)
-        sql = "SELECT * FROM runs" + (" WHERE " + " AND ".join(where) if where else "")
-        rows = self.conn.execute(sql + " ORDER BY id DESC LIMIT ?", (*params, limit)).fetchall()
-        return [{**dict(row), "stats": json.loads(row["stats"])} for row in rows]
-
-    def previous_run_finished(self, site: str) -> bool:
-        """Whether the site's last crawl walked its listings to the end.
-
-        A killed run stays 'running' (or is marked 'interrupted'); a run stopped by a
-        signal finishes as 'shutdown'; a run whose listing pages failed left pages unseen.
-        In all three cases articles further down the listings may never have been fetched,
-        so the next incremental run must not stop early. The current run is already
-        registered when spiders ask, so it is skipped.
-        """
-        rows = self.conn.execute(
-            "SELECT status, finished_at, stats FROM runs WHERE site = ? AND kind IN ('crawl', 'nightly')"
-            " ORDER BY id DESC LIMIT 2", (site,)
-        ).fetchall()
-        if len(rows) < 2:
-            return True  # first run ever: an empty store walks everything anyway
-        previous = rows[1]
-        stats = json.loads(previous["stats"] or "{}")
-        return (previous["finished_at"] is not None and previous["status"] == "finished"
-                and not stats.get("listing_failed"))
-
-    def mark_interrupted_runs(self, kind: str) -> int:
-        """Runs of ``kind`` still 'running' become 'interrupted'; only call this while
-        holding the lock that serialises runs of that kind (their processes are dead)."""
-        with self.transaction() as conn:
-            cursor = conn.execute(
-                "UPDATE runs SET status = 'interrupted' WHERE kind = ? AND status = 'running'"
-                " AND finished_at IS NULL", (kind,))
-        return cursor.rowcount
-
-    def dead_urls(self, site: str) -> set[str]:
-        """URLs of the site that answered 404/410 and were never stored: gone, not new."""
-        rows = self.conn.execute(
-            "SELECT DISTINCT f.url FROM failures f WHERE f.site = ? AND f.reason IN ('http 404', 'http 410')"
-            " AND NOT EXISTS (SELECT 1 FROM articles a WHERE a.url = f.url)", (site,))
-        return {row[0] for row in rows}
-
-    def record_failure(self, url: str, reason: str, *, site: str | None = None,
-                       run_id: int | None = None, detail: str | None = None) -> None:
-        with self.transaction() as conn:
-            conn.execute(
-                "INSERT INTO failures(run_id, site, url, reason, detail, at) VALUES (?, ?, ?, ?, ?, ?)",
-                (run_id, site, url, reason, detail, utc_now()),
-            )
-
-    def failures(self, run_id: int | None = None) -> list[dict]:
-        if run_id is None:
-            rows = self.conn.execute("SELECT * FROM failures ORDER BY id")
-        else:
-            rows = self.conn.execute("SELECT * FROM failures WHERE run_id = ? ORDER BY id", (run_id,))
         return [dict(row) for row in rows]
 
     # -- derived data for the indexer -------------------------------------------------------

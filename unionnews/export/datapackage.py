@@ -15,7 +15,7 @@ from pathlib import Path
 
 from unionnews import PROJECT_URL, __version__
 from unionnews.export.schema import Field, parquet_columns, table_schema_field
-from unionnews.store import utc_now
+from unionnews.clock import utc_now
 
 MEDIA_TYPES = {
     "jsonl": "application/x-ndjson",
