@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
@@ -35,32 +37,64 @@ class ReplicaDownloadHandler(HTTP11DownloadHandler):
 class RetryBackoffMiddleware:
     """Waits before each retry, doubling the wait, so a struggling server gets room.
 
-    Scrapy's RetryMiddleware re-schedules at once; this runs on the retried request (it
-    carries ``retry_times``) and honours a ``Retry-After`` the server sent with it.
+    Scrapy's RetryMiddleware re-schedules at once; this waits in ``process_request`` of
+    the retried copy (it carries ``retry_times``), honouring a ``Retry-After`` (seconds
+    or an HTTP date) the server sent with the 429/503, capped at ``RETRY_BACKOFF_MAX``.
+
+    It must sit *above* RetryMiddleware (550) in DOWNLOADER_MIDDLEWARES: responses pass
+    through middlewares from the highest number down, and RetryMiddleware copies the
+    request's meta into the retry, so ``retry_after`` has to be set before it runs.
     """
 
-    def __init__(self, base: float, cap: float):
+    def __init__(self, base: float, cap: float, stats=None):
         self.base = base
         self.cap = cap
+        self.stats = stats
 
     @classmethod
     def from_crawler(cls, crawler):
         settings = crawler.settings
-        return cls(settings.getfloat("RETRY_BACKOFF_BASE", 2.0), settings.getfloat("RETRY_BACKOFF_MAX", 60.0))
+        return cls(settings.getfloat("RETRY_BACKOFF_BASE", 2.0), settings.getfloat("RETRY_BACKOFF_MAX", 60.0),
+                   crawler.stats)
 
     async def process_request(self, request: Request):
         retries = request.meta.get("retry_times", 0)
         if retries:
-            delay = request.meta.get("retry_after") or self.base * (2 ** (retries - 1))
+            delay = request.meta.get("retry_after")
+            if delay is not None and self.stats is not None:
+                self.stats.inc_value("unionnews/retry_after_honoured")
+            if delay is None:
+                delay = self.base * (2 ** (retries - 1))
             await asyncio.sleep(min(delay, self.cap))
         return None
 
     def process_response(self, request: Request, response: Response):
-        retry_after = response.headers.get(b"Retry-After")
-        if retry_after and response.status in (429, 503):
-            try:
-                # stored on the request so the retried copy (which copies meta) waits that long
-                request.meta["retry_after"] = min(float(retry_after.decode()), self.cap)
-            except ValueError:
-                pass
+        # Only the latest answer counts: a 503 without Retry-After after a 429 with one backs off normally.
+        request.meta.pop("retry_after", None)
+        if response.status in (429, 503):
+            delay = parse_retry_after(response.headers.get(b"Retry-After"))
+            if delay is not None:
+                request.meta["retry_after"] = min(delay, self.cap)
         return response
+
+    def process_exception(self, request: Request, exception):
+        request.meta.pop("retry_after", None)
+        return None
+
+
+def parse_retry_after(value: bytes | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP date), or None."""
+    if not value:
+        return None
+    text = value.decode("latin-1").strip()
+    try:
+        return max(0.0, float(text))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())

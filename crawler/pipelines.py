@@ -26,6 +26,16 @@ def _nfc_deep(value):
     return value
 
 
+def failure_kind(reason: str) -> str:
+    """A failure reason without its variable detail, for stats keys: ``ignored: redirect loop``
+    -> ``redirect loop``, ``listing http 404`` stays, ``DownloadFailedError: [...]`` ->
+    ``DownloadFailedError``."""
+    listing = reason.startswith("listing ")
+    kind = reason.removeprefix("listing ").removeprefix("ignored: ")
+    kind = kind.split(":")[0].split(" (")[0][:60]
+    return f"listing {kind}" if listing else kind
+
+
 class NormalizePipeline:
     """Every string of a record in NFC with NBSP folded, whatever the extractor did."""
 
@@ -77,7 +87,10 @@ class StorePipeline:
                     "retry/count", "finish_reason", "elapsed_time_seconds"):
             if key in stats:
                 summary[key] = stats[key]
-        summary.update({key: value for key, value in stats.items() if key.startswith("downloader/response_status_count/")})
+        # Retried faults (429, 503, resets, timeouts) leave no failure row: their counts are the record.
+        summary.update({key: value for key, value in stats.items()
+                        if key.startswith(("downloader/response_status_count/", "downloader/exception_type_count/",
+                                           "retry/reason_count/", "retry/max_reached", "offsite/"))})
         reason = stats.get("finish_reason", "finished")
         self.store.finish_run(self.run_id, summary, status="finished" if reason == "finished" else str(reason))
         self.store.close()
@@ -88,7 +101,7 @@ class StorePipeline:
             self.store.record_failure(item["url"], item["reason"], site=self.crawler.spider.name,
                                       run_id=self.run_id, detail=item.get("detail"))
             stats.inc_value("unionnews/failed")
-            stats.inc_value(f"unionnews/failed/{item['reason'].split(':')[0]}")
+            stats.inc_value(f"unionnews/failed/{failure_kind(item['reason'])}")
             raise DropItem(f"{item['reason']}: {item['url']}")
         outcome = self.store.upsert_article(
             item["record"], item.get("raw_html"), http_status=item.get("http_status"),

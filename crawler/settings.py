@@ -34,10 +34,30 @@ DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 REDIRECT_MAX_TIMES = 5
-DEPTH_LIMIT = 0
+DEPTH_LIMIT = 0                 # depth is capped (and reported) by the guards instead
 
+# Guard caps per site and run (crawler/guards.py SiteBudgetMiddleware): traps are cut off
+# here; the spider's own max_pages caps each start URL. 0 = no cap.
+UNIONNEWS_MAX_BARREN_LISTING_PAGES = 3   # listing pages in a row with no article link new to this run
+UNIONNEWS_MAX_LISTING_PAGES = 500
+UNIONNEWS_MAX_DEPTH = 100
+UNIONNEWS_MAX_REQUESTS_PER_SITE = 20000
+
+# Responses pass through these from the highest number down, requests from the lowest up
+# (Scrapy's own: Retry 550, MetaRefresh 580, HttpCompression 590, Redirect 600).
 DOWNLOADER_MIDDLEWARES = {
-    "crawler.middlewares.RetryBackoffMiddleware": 540,
+    "crawler.guards.RedirectGuardMiddleware": 610,       # before RedirectMiddleware follows
+    "crawler.guards.ContentSanityMiddleware": 585,       # after decompression
+    "crawler.guards.LinkCanonicalizerMiddleware": 575,
+    "crawler.middlewares.RetryBackoffMiddleware": 560,   # sees Retry-After before RetryMiddleware copies the request
+    "crawler.guards.FetchFailureMiddleware": 540,        # errors RetryMiddleware gave up on
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "crawler.guards.BoundedDecompressionMiddleware": 590,
+}
+# Spider output passes from the highest number down (DepthMiddleware 900 sets meta["depth"] first).
+SPIDER_MIDDLEWARES = {
+    "crawler.guards.CanonicalRequestMiddleware": 860,
+    "crawler.guards.SiteBudgetMiddleware": 840,
 }
 DOWNLOAD_HANDLERS = {
     "http": "crawler.middlewares.ReplicaDownloadHandler",
@@ -65,16 +85,22 @@ ENV_OVERRIDES = {
     "RETRY_TIMES": int, "DOWNLOAD_TIMEOUT": float, "DOWNLOAD_MAXSIZE": int, "LOG_LEVEL": str,
     "UNIONNEWS_STORE_PATH": str, "UNIONNEWS_REPLICA_URL": str, "USER_AGENT": str,
     "ROBOTSTXT_OBEY": lambda v: v.lower() in ("1", "true", "yes"),
+    "RETRY_BACKOFF_BASE": float, "RETRY_BACKOFF_MAX": float, "REDIRECT_MAX_TIMES": int,
+    "DOWNLOAD_WARNSIZE": int, "UNIONNEWS_MAX_LISTING_PAGES": int, "UNIONNEWS_MAX_DEPTH": int,
+    "UNIONNEWS_MAX_REQUESTS_PER_SITE": int, "UNIONNEWS_MAX_BARREN_LISTING_PAGES": int,
 }
+_FROM_ENVIRONMENT = set()
 for _name, _parse in ENV_OVERRIDES.items():
     _env_name = _name if _name.startswith("UNIONNEWS_") else f"UNIONNEWS_{_name}"
     if os.environ.get(_env_name):
         globals()[_name] = _parse(os.environ[_env_name])
+        _FROM_ENVIRONMENT.add(_name)
 
 # A replica on 127.0.0.1 needs no politeness delays; keeps tests and the demo quick.
-REPLICA_OVERRIDES = {
+# A value set in the environment wins (e.g. UNIONNEWS_DOWNLOAD_TIMEOUT=2 for fault tests).
+REPLICA_OVERRIDES = {name: value for name, value in {
     "DOWNLOAD_DELAY": 0,
     "AUTOTHROTTLE_ENABLED": False,
     "RETRY_BACKOFF_BASE": 0.2,
     "DOWNLOAD_TIMEOUT": 10,
-}
+}.items() if name not in _FROM_ENVIRONMENT}

@@ -3,10 +3,13 @@
 Requests are addressed as ``/{domain}{path}?{query}`` (``/laodongthudo.vn/cong-doan/p2``) or,
 when the ``Host`` header names a site, as the plain path. Article defects from the content
 files (404, 500-once, truncated, cp1258, nfd) are applied here, after rendering, so site
-modules only ever produce correct UTF-8 pages.
+modules only ever produce correct UTF-8 pages. Switchable faults (slow, reset, 429, gzip
+bombs, traps, …: see ``faults.py``) are injected per site with :meth:`ReplicaServer.set_faults`.
 """
 from __future__ import annotations
 
+import socket
+import struct
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -15,6 +18,8 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from .content import load_all
+from .faults import RESET, FaultInjector, pop_hop, strip_session
+from .faults import Request as FaultRequest
 from .sites import SITE_CLASSES
 from .sites.base import CUT_MARK, Page
 from .textforms import encode_cp1258, to_nfd
@@ -52,12 +57,15 @@ class ReplicaServer:
         self._failed_once: set[tuple[str, str]] = set()
         self._log: list[tuple[str, str, int]] = []
         self._lock = threading.Lock()
+        self._stopping = threading.Event()  # ends trickling fault responses when the server stops
+        self.faults = FaultInjector(self._stopping)
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
     # ---- lifecycle ---------------------------------------------------------------------
     def start(self) -> "ReplicaServer":
         if self._httpd is None:
+            self._stopping.clear()
             self._httpd = ThreadingHTTPServer(("127.0.0.1", self._port), _handler_for(self))
             self._httpd.daemon_threads = True
             # A short poll interval makes stop() (and so every test using the server) quick.
@@ -68,6 +76,7 @@ class ReplicaServer:
 
     def stop(self) -> None:
         if self._httpd is not None:
+            self._stopping.set()
             self._httpd.shutdown()
             self._httpd.server_close()
             self._thread.join(timeout=5)
@@ -105,6 +114,27 @@ class ReplicaServer:
         with self._lock:
             (self._redesigned.add if on else self._redesigned.discard)(slug)
 
+    def set_faults(self, slug: str, faults: dict[str, dict]) -> None:
+        """Switch on ``{fault name: params}`` for a site (replacing its earlier faults); see
+        ``faults.FAULTS`` for names and parameters. Raises ValueError for unknown ones."""
+        if slug not in self.sites:
+            raise KeyError(slug)
+        self.faults.set(slug, faults)
+
+    def clear_faults(self, slug: str | None = None) -> None:
+        self.faults.clear(slug)
+
+    def fault_urls(self, slug: str) -> dict[str, str]:
+        """fault name -> the real URL of its extra page on this site (linked from page 1 of
+        the first category listing)."""
+        return self.faults.fault_urls(self.sites[slug])
+
+    @property
+    def fault_log(self) -> list[tuple[float, str, str, str, int]]:
+        """(monotonic time, slug, fault, path?query, status) of every injected fault; status 0 = reset."""
+        with self._lock:
+            return list(self.faults.log)
+
     @property
     def request_log(self) -> list[tuple[str, str, int]]:
         with self._lock:
@@ -128,22 +158,39 @@ class ReplicaServer:
         return "", path, parts.query
 
     def respond(self, target: str, host: str | None = None, method: str = "GET") -> tuple[int, dict[str, str], bytes]:
-        """Status, headers and body for a request of ``target``; also records it in the log."""
+        """Status, headers and body for a request of ``target``; also records it in the log
+        (status 0 for a reset connection). Under faults the body may be an iterator of
+        chunks (sent as they come) or ``faults.RESET``."""
         domain, path, query = self.split_target(target, host)
         status, headers, body = self._respond(domain, path, query, consume=method == "GET")
         with self._lock:
             self._log.append((domain, path + (f"?{query}" if query else ""), status))
-        headers["Content-Length"] = str(len(body))
+        if isinstance(body, bytes):
+            headers["Content-Length"] = str(len(body))
         return status, headers, body
 
     def _respond(self, domain: str, path: str, query: str, consume: bool) -> tuple[int, dict[str, str], bytes]:
         module = self._by_domain.get(domain)
         if module is None:
-            return 404, {"Content-Type": "text/html; charset=utf-8"}, UNKNOWN_HOST.encode()
+            return (self.faults.answer_foreign(path, query)
+                    or (404, {"Content-Type": "text/html; charset=utf-8"}, UNKNOWN_HOST.encode()))
         if path.lower().endswith(IMAGE_SUFFIXES):
             return 200, {"Content-Type": "image/gif"}, PIXEL_GIF
-        page = module.handle(path, dict(parse_qsl(query, keep_blank_values=True)), step=self._step,
-                             redesign=module.slug in self._redesigned, charset_for=_declared_charset)
+        # Session ids and redirect-chain hops name the same page, as on real PHP/Java servers.
+        path, query = strip_session(path, query)
+        hop, query = pop_hop(query)
+        request = FaultRequest(slug=module.slug, domain=domain, key=path + (f"?{query}" if query else ""), hop=hop,
+                               consume=consume, stop=self._stopping,
+                               normal=lambda: self._serve_page(module, domain, path, query, consume=False))
+        return self.faults.answer(module, request) or self._serve_page(module, domain, path, query, consume)
+
+    def _serve_page(self, module, domain: str, path: str, query: str, consume: bool) -> tuple[int, dict[str, str], bytes]:
+        query_args = dict(parse_qsl(query, keep_blank_values=True))
+        page = (self.faults.listing_page(module, path, query_args, self._step)
+                or module.handle(path, query_args, step=self._step, redesign=module.slug in self._redesigned,
+                                 charset_for=_declared_charset))
+        if page.content_type == "text/html":
+            page.text = self.faults.rewrite_links(module, page.text)
         article = page.article
         if article is not None and article.defect == "500-once":
             key = (domain, path + "?" + query)
@@ -183,12 +230,41 @@ def _handler_for(replica: ReplicaServer) -> type[BaseHTTPRequestHandler]:
 
         def _send(self, with_body: bool) -> None:
             status, headers, body = replica.respond(self.path, self.headers.get("Host"), self.command)
+            if body is RESET:
+                self._reset()
+                return
+            chunked = not isinstance(body, bytes) and "Content-Length" not in headers
+            if chunked:
+                headers["Transfer-Encoding"] = "chunked"
             self.send_response(status)
             for name, value in headers.items():
                 self.send_header(name, value)
             self.end_headers()
-            if with_body:
-                self.wfile.write(body)
+            if not with_body:
+                return
+            try:
+                if isinstance(body, bytes):
+                    self.wfile.write(body)
+                    return
+                for chunk in body:
+                    if chunk:
+                        self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk) if chunked else chunk)
+                if chunked:
+                    self.wfile.write(b"0\r\n\r\n")
+            except OSError:  # the client gave up (timeout, size limit) or the server is stopping
+                self.close_connection = True
+
+        def _reset(self) -> None:
+            # SO_LINGER 0: close() sends RST instead of FIN, like a crashed upstream or a firewall.
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.close_connection = True
+            self.connection.close()
+
+        def handle(self) -> None:
+            try:
+                super().handle()
+            except OSError:  # the client reset a kept-alive connection (it gave up on a fault)
+                pass
 
         def do_GET(self) -> None:  # noqa: N802 (http.server naming)
             self._send(True)
