@@ -167,26 +167,63 @@ def _current_umask() -> int:
     return mask
 
 
+def _unnamed_file(directory: Path) -> int | None:
+    """An unnamed file in ``directory`` (Linux ``O_TMPFILE``), or None where unsupported.
+
+    Until it is linked into place it has no name, so when the process dies, even by
+    SIGKILL where no cleanup code runs, the kernel frees it and nothing is left behind.
+    """
+    flag = getattr(os, "O_TMPFILE", None)
+    if flag is None or not os.path.isdir("/proc/self/fd"):  # naming it later needs /proc
+        return None
+    try:
+        return os.open(directory, flag | os.O_RDWR, 0o666)  # the umask applies, as for any new file
+    except OSError:  # filesystem without O_TMPFILE support: the named temporary file is used
+        return None
+
+
+def _link_unnamed(descriptor: int, target: Path) -> None:
+    """Give an ``O_TMPFILE`` file a name: linkat(2) following its /proc/self/fd link.
+
+    A plain ``os.link`` calls link(2), which does not follow that link (EXDEV); passing a
+    directory descriptor makes Python use linkat with AT_SYMLINK_FOLLOW.
+    """
+    proc_fd = os.open("/proc/self/fd", os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.link(str(descriptor), target, src_dir_fd=proc_fd, follow_symlinks=True)
+    finally:
+        os.close(proc_fd)
+
+
 class PendingFiles:
     """Temporary files next to their destinations that all appear together, or not at all.
 
     ``create`` opens a temporary file in the destination's directory (so the final
     ``os.replace`` is atomic); leaving the ``with`` block normally moves every file into
     place, and any exception, Ctrl-C included, deletes them, so a failed export never
-    leaves a partial file behind and never touches an existing one.
+    leaves a partial file behind and never touches an existing one. On Linux the file is
+    unnamed until then (``O_TMPFILE``), so even a killed export leaves nothing.
     """
 
     def __init__(self) -> None:
-        self.pending: list[tuple[Path, Path]] = []
+        # (path to read the temporary file by, destination, descriptor kept open or None)
+        self.pending: list[tuple[Path, Path, int | None]] = []
 
     def create(self, final: Path) -> tuple[BinaryIO, Path]:
+        descriptor = _unnamed_file(final.parent)
+        if descriptor is not None:
+            # our descriptor keeps the unnamed file alive until it is linked; the caller gets
+            # (and closes) its own copy, and reads it back through /proc/self/fd
+            temp_path = Path(f"/proc/self/fd/{descriptor}")
+            self.pending.append((temp_path, final, descriptor))
+            return os.fdopen(os.dup(descriptor), "wb"), temp_path
         try:
             descriptor, temp_name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".part",
                                                      dir=final.parent)
         except OSError as error:
             raise UserError(f"cannot write {final}: {error.strerror}") from error
         temp_path = Path(temp_name)
-        self.pending.append((temp_path, final))
+        self.pending.append((temp_path, final, None))
         # mkstemp makes the file private (0600); an export should get the usual permissions
         os.chmod(descriptor, 0o666 & ~_current_umask())
         return os.fdopen(descriptor, "wb"), temp_path
@@ -195,12 +232,25 @@ class PendingFiles:
         return self
 
     def __exit__(self, exc_type, exc, traceback) -> None:
-        if exc_type is None:
-            for temp_path, final in self.pending:
-                os.replace(temp_path, final)
-        else:
-            for temp_path, _ in self.pending:
-                temp_path.unlink(missing_ok=True)
+        try:
+            if exc_type is None:
+                for temp_path, final, descriptor in self.pending:
+                    if descriptor is not None:
+                        # link under a temporary name first: os.replace then swaps it in
+                        # atomically even over an existing file (--force)
+                        named = final.with_name(f".{final.name}.{os.getpid()}.part")
+                        named.unlink(missing_ok=True)
+                        _link_unnamed(descriptor, named)
+                        temp_path = named
+                    os.replace(temp_path, final)
+            else:
+                for temp_path, _, descriptor in self.pending:
+                    if descriptor is None:
+                        temp_path.unlink(missing_ok=True)
+        finally:
+            for _, _, descriptor in self.pending:
+                if descriptor is not None:
+                    os.close(descriptor)
 
 
 def sha256_file(path: Path) -> str:
