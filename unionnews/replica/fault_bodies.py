@@ -36,7 +36,7 @@ def huge_chunks(total: int, name: str) -> tuple[int, Iterator[bytes]]:
     tail = b"</body></html>\n"
     line = f"<p>{FILLER_PARAGRAPH}</p>\n".encode()
     chunk = line * max(1, 65536 // len(line))
-    count = max(1, (total - len(head) - len(tail)) // len(chunk))
+    count = max(1, -(-(total - len(head) - len(tail)) // len(chunk)))  # at least total bytes
 
     def chunks():
         yield head

@@ -304,7 +304,8 @@ class FaultInjector:
         if burst and request.consume:
             with self._lock:
                 tick = self._site_gets[module.slug] = self._site_gets.get(module.slug, 0) + 1
-            if tick % burst["every"] < burst["length"] and self._may_fail(module.slug, request):
+            # calm first, then the burst: the last `length` requests of every `every`
+            if (tick - 1) % burst["every"] >= burst["every"] - burst["length"] and self._may_fail(module.slug, request):
                 return self._fire("burst_503", burst, request, counted=True, reply=FAULTS["status_503"].reply)
         return None
 
