@@ -185,7 +185,7 @@ def _rebuild(home, store, segmenter, stats, progress, chunk) -> None:
     # oldest first: document order then follows publication order
     ids = [row[0] for row in store.conn.execute("SELECT id FROM articles ORDER BY published_at, id")]
     bar = _progress(len(ids), progress, "indexing")
-    writer = engine.writer()
+    writer = engine.writer(bulk=True)
     try:
         for start in range(0, len(ids), chunk):
             _apply(writer, store, segmenter, ids[start:start + chunk], stats)
