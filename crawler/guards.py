@@ -5,15 +5,15 @@ Downloader middlewares (see ``DOWNLOADER_MIDDLEWARES`` in settings for their ord
 * :class:`RedirectGuardMiddleware` refuses redirects that leave the site, loop, or run too long.
 * :class:`ContentSanityMiddleware` refuses HTML responses that are empty (after retries),
   binary, or broken UTF-8, before any extraction runs on them.
-* :class:`LinkCanonicalizerMiddleware` strips session ids and tracking parameters from the
-  links inside pages, so the spider's link patterns match and a page never looks new.
 * :class:`FetchFailureMiddleware` turns download errors that retries could not fix into
   failures with a short reason.
 * :class:`BoundedDecompressionMiddleware` is Scrapy's HttpCompressionMiddleware (which
   stops inflating at DOWNLOAD_MAXSIZE, so a gzip bomb costs at most that much memory)
   with a short reason when it does.
 
-Spider middlewares: :class:`CanonicalRequestMiddleware` canonicalises every request URL
+Links found in pages are canonicalised by the spider itself (``canonical_url``: no session
+ids or tracking parameters), so stored raw HTML stays as served. Spider middlewares:
+:class:`CanonicalRequestMiddleware` canonicalises every other request URL
 before the dupe filter sees it; :class:`SiteBudgetMiddleware` stops paging through
 listings that show nothing new (pagination/calendar traps) and caps listing pages, depth
 and requests per site and run.
@@ -24,7 +24,6 @@ also counts what it did in ``unionnews/guard/...`` run stats.
 """
 from __future__ import annotations
 
-import html
 import logging
 import re
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
@@ -47,8 +46,6 @@ TRACKING_PARAMS = frozenset({"fbclid", "gclid", "dclid", "msclkid", "yclid", "ig
 TRACKING_PREFIXES = ("utm_", "aspsessionid")
 PATH_SESSION = re.compile(r";(?:jsessionid|phpsessid|sessionid)=[^/?#]*", re.I)
 # Cheap test before rewriting links: does the page carry anything canonical_url would strip?
-LINK_MARKERS = re.compile(rb"sessionid|phpsessid|cftoken|utm_|fbclid|gclid|zarsrc|gidzl", re.I)
-HREF = re.compile(rb"""(\bhref\s*=\s*)(["'])(.*?)\2""", re.I | re.S)
 
 HTML_TYPES = (b"text/html", b"application/xhtml+xml")
 BINARY_MAGIC = (b"\xff\xd8\xff", b"\x89PNG", b"GIF8", b"%PDF", b"PK\x03\x04", b"\x1f\x8b", b"Rar!", b"\x00\x00\x01\x00")
@@ -79,22 +76,6 @@ def canonical_url(url: str, keep_fragment: bool = False) -> str:
     path = PATH_SESSION.sub("", parts.path)
     query = "&".join(piece for piece in parts.query.split("&") if piece and not _noise(piece.split("=", 1)[0]))
     return urlunsplit((parts.scheme, parts.netloc.lower(), path, query, parts.fragment if keep_fragment else ""))
-
-
-def clean_links(body: bytes) -> tuple[bytes, int]:
-    """(``body`` with every ``href`` canonicalised, number of links changed)."""
-    changed = 0
-
-    def fix(match: re.Match) -> bytes:
-        nonlocal changed
-        raw = match[3].decode("latin-1")
-        clean = canonical_url(html.unescape(raw), keep_fragment=True)
-        if clean == html.unescape(raw):
-            return match[0]
-        changed += 1
-        return match[1] + match[2] + clean.replace("&", "&amp;").encode("latin-1") + match[2]
-
-    return HREF.sub(fix, body), changed
 
 
 # ---- content -------------------------------------------------------------------------
@@ -151,34 +132,6 @@ class ContentSanityMiddleware:
         raise GuardRejected(problem)
 
 
-class LinkCanonicalizerMiddleware:
-    """Rewrites the links inside HTML pages to their canonical form.
-
-    The spider matches article links against the site's URL pattern; a link carrying
-    ``;jsessionid=…`` or ``?PHPSESSID=…`` would fail it (the article is lost) or, under a
-    fresh id per page, look new forever (a trap). Cleaning the links before the spider
-    reads them fixes both without touching the spider.
-    """
-
-    def __init__(self, stats):
-        self.stats = stats
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler.stats)
-
-    def process_response(self, request, response):
-        content_type = response.headers.get(b"Content-Type", b"text/html").lower()
-        if not any(t in content_type for t in HTML_TYPES) or not LINK_MARKERS.search(response.body):
-            return response
-        body, changed = clean_links(response.body)
-        if not changed:
-            return response
-        self.stats.inc_value("unionnews/guard/links_cleaned", changed)
-        return response.replace(body=body)
-
-
-# ---- redirects -----------------------------------------------------------------------
 class RedirectGuardMiddleware:
     """Runs before RedirectMiddleware: refuses redirects to other domains (the spider's
     ``allowed_domains``), back to a URL already in the chain (which the dupe filter would

@@ -48,7 +48,6 @@ UNIONNEWS_MAX_REQUESTS_PER_SITE = 20000
 DOWNLOADER_MIDDLEWARES = {
     "crawler.guards.RedirectGuardMiddleware": 610,       # before RedirectMiddleware follows
     "crawler.guards.ContentSanityMiddleware": 585,       # after decompression
-    "crawler.guards.LinkCanonicalizerMiddleware": 575,
     "crawler.middlewares.RetryBackoffMiddleware": 560,   # sees Retry-After before RetryMiddleware copies the request
     "crawler.guards.FetchFailureMiddleware": 540,        # errors RetryMiddleware gave up on
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,

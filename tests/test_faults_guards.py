@@ -9,7 +9,7 @@ import scrapy
 from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
 
-from crawler.guards import SiteBudgetMiddleware, canonical_url, clean_links, content_problem
+from crawler.guards import SiteBudgetMiddleware, canonical_url, content_problem
 from crawler.items import FailureItem
 from crawler.middlewares import parse_retry_after
 from crawler.pipelines import failure_kind
@@ -24,15 +24,6 @@ from crawler.pipelines import failure_kind
 ])
 def test_canonical_url(url, canonical):
     assert canonical_url(url) == canonical
-
-
-def test_links_in_pages_lose_session_ids_but_keep_fragments():
-    body = (b'<a href="/list.php;jsessionid=X1?cat=2&amp;page=2">2</a> <a href="#top">top</a>'
-            b'<a href="https://a.vn/b.html?PHPSESSID=f00&amp;utm_source=zalo">b</a>')
-    cleaned, changed = clean_links(body)
-    assert changed == 2
-    assert cleaned == (b'<a href="/list.php?cat=2&amp;page=2">2</a> <a href="#top">top</a>'
-                       b'<a href="https://a.vn/b.html">b</a>')
 
 
 def test_content_problems():

@@ -10,20 +10,23 @@ from datetime import datetime, timedelta, timezone
 from urllib.parse import urljoin
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import (CannotResolveHostError, DownloadConnectionRefusedError, DownloadTimeoutError,
+                               IgnoreRequest, ResponseDataLossError)
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
 
 from crawler.extract import EXTRACTION_VERSION, extract_article
+from crawler.guards import canonical_url
 from crawler.items import ArticleItem, FailureItem
 from crawler.registry import Site, get_site
 
 # Reasons recorded in the store's failures table, by exception type (first match wins).
 FAILURE_REASONS = (
     (HttpError, lambda failure: f"http {failure.value.response.status}"),
-    ((TimeoutError, TCPTimedOutError), lambda failure: "timeout"),
-    (DNSLookupError, lambda failure: "dns lookup failed"),
-    (ConnectionRefusedError, lambda failure: "connection refused"),
+    ((DownloadTimeoutError, TimeoutError, TCPTimedOutError), lambda failure: "timeout"),
+    ((CannotResolveHostError, DNSLookupError), lambda failure: "dns lookup failed"),
+    ((DownloadConnectionRefusedError, ConnectionRefusedError), lambda failure: "connection refused"),
+    (ResponseDataLossError, lambda failure: "connection lost mid-response"),
     (IgnoreRequest, lambda failure: f"ignored: {failure.value}"),
 )
 HTML_CONTENT_TYPES = (b"text/html", b"application/xhtml+xml")
@@ -118,7 +121,7 @@ class SiteSpider(scrapy.Spider):
         self.crawler.stats.inc_value("unionnews/feed_pages")
         response.selector.remove_namespaces()
         for href in response.xpath("//item/link/text() | //entry/link/@href").getall():
-            url = urljoin(response.url, href.strip())
+            url = self.canonical(urljoin(response.url, href.strip()))
             if self.site.is_article_url(url):
                 request = self.article_request(url)
                 if request is not None:
@@ -152,15 +155,24 @@ class SiteSpider(scrapy.Spider):
         selector = self.site.listing.get("article_links") or "a::attr(href)"
         links = []
         for href in response.css(selector).getall():
-            url = urljoin(response.url, href.strip()).split("#")[0]
+            url = self.canonical(urljoin(response.url, href.strip()))
             if self.site.is_article_url(url) and url not in links:
                 links.append(url)
         return links
 
+    def canonical(self, url: str) -> str:
+        """The link without session ids, tracking parameters or fragment: the same page
+        must not look new under a fresh ``PHPSESSID`` (a crawler trap) nor fail the
+        site's article pattern. The stored raw HTML keeps the links as served."""
+        clean = canonical_url(url)
+        if clean != url.split("#")[0]:
+            self.crawler.stats.inc_value("unionnews/guard/links_cleaned")
+        return clean
+
     def next_page_url(self, response) -> str | None:
         selector = self.site.listing.get("next_page")
         href = response.css(selector).get() if selector else None
-        return urljoin(response.url, href.strip()) if href else None
+        return self.canonical(urljoin(response.url, href.strip())) if href else None
 
     def parse_article(self, response):
         if response.status == 304:
