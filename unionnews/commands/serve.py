@@ -55,7 +55,7 @@ def serve(home: Home, host: str, port: int, threads: int):
     server = bind_server(app, host, port, threads)
     shown_host = f"[{host}]" if ":" in host else host
     url = f"http://{shown_host}:{server.effective_port}/"
-    if port and server.effective_port != port:
+    if port and int(server.effective_port) != port:  # waitress may report it as a string
         click.echo(f"Port {port} is taken; using {server.effective_port} instead.")
     click.echo(f"Serving unionnews search for {home.root} at {url}  (Ctrl-C to stop)", color=False)
 
