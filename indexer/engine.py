@@ -270,10 +270,13 @@ class EngineSearcher:
                 groupedby["month"] = sorting.FieldFacet("month")
         results = self._searcher.search(
             query, limit=offset + limit if limit else None, filter=allow, mask=hidden,
-            sortedby=sortedby, reverse=sortedby is not None, groupedby=groupedby, maptype=sorting.Count if groupedby else None,
+            sortedby=sortedby, reverse=sortedby is not None,
+            groupedby=groupedby, maptype=sorting.Count if groupedby else None,
         )
-        total_exact = results.has_exact_length() or results.estimated_length() <= EXACT_TOTAL_LIMIT
-        total = len(results) if total_exact else results.estimated_length()
+        estimate = min(_estimate(query, self._reader), self._searcher.doc_count(),
+                       len(allow) if allow is not None else float("inf"))
+        total_exact = results.has_exact_length() or estimate <= EXACT_TOTAL_LIMIT
+        total = len(results) if total_exact else estimate
         hits = []
         for docnum, score in list(results.items())[offset:offset + limit]:
             stored = self._searcher.stored_fields(docnum)
@@ -301,6 +304,20 @@ class EngineSearcher:
             for docnum in self._searcher.docs_for_query(wq.Term("duplicate_of", str(article_id))):
                 copies.setdefault(article_id, []).append(self._searcher.stored_fields(docnum)["url"])
         return copies
+
+
+def _estimate(query: wq.Query, reader) -> int:
+    """Hit-count estimate: Whoosh sums the sizes of OR branches, which counts a document
+    once per field and per bonus clause; a union is at least its largest branch."""
+    if isinstance(query, (wq.Or, wq.DisjunctionMax)):
+        return max((_estimate(q, reader) for q in query.subqueries), default=0)
+    if isinstance(query, wq.And):
+        return min((_estimate(q, reader) for q in query.subqueries), default=0)
+    if isinstance(query, (wq.AndMaybe, wq.AndNot)):
+        return _estimate(query.a, reader)
+    if isinstance(query, wq.ConstantScoreQuery):
+        return _estimate(query.child, reader)
+    return query.estimate_size(reader)
 
 
 def _counts(groups: dict) -> dict:

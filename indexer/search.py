@@ -17,11 +17,15 @@ from unionnews.store import Store
 from indexer.engine import open_engine
 from indexer.query import ParsedQuery, QueryError, parse
 from indexer.snippets import make_snippet
+from indexer.text import warm_up
 
 __all__ = ["SearchRequest", "SearchResult", "Hit", "QueryError", "search", "matching_ids"]
 
 SORTS = ("relevance", "newest")
 MAX_LIMIT = 1000
+
+if threading.current_thread() is threading.main_thread():
+    warm_up()  # queries are segmented with underthesea, whose first call must be here
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ There is deliberately no stop list: "an", "to", "ở" and one-letter syllables a
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 
 SEGMENTATION_VERSION = 1
@@ -73,20 +74,26 @@ def has_diacritics(text: str) -> bool:
 
 
 _warmed_up = False
+_warm_up_lock = threading.Lock()
 
 
 def warm_up() -> None:
-    """Load underthesea's model in the calling (main) thread.
+    """Load underthesea's model (once).
 
-    underthesea's first ``word_tokenize`` call is not thread-safe; call this before any
-    thread (tqdm's monitor, a web server pool) or worker process is started.
+    underthesea's first ``word_tokenize`` call is not thread-safe; call this in the main
+    thread before any thread (tqdm's monitor, a web server pool) or worker process starts.
+    ``indexer.search`` does so when imported from the main thread; the lock covers a web
+    server that imports it elsewhere.
     """
     global _warmed_up
-    if not _warmed_up:
-        from underthesea import word_tokenize
+    if _warmed_up:
+        return
+    with _warm_up_lock:
+        if not _warmed_up:
+            from underthesea import word_tokenize
 
-        word_tokenize("Công đoàn")
-        _warmed_up = True
+            word_tokenize("Công đoàn")
+            _warmed_up = True
 
 
 def segment(text: str) -> list[tuple[str, int, int]]:

@@ -1,0 +1,33 @@
+"""Hit totals: exact for small result sets, an estimate (flagged) above the limit."""
+from __future__ import annotations
+
+from indexer import engine as whoosh_engine
+from indexer.build import update_index
+from indexer.search import SearchRequest, search
+from tests.test_search import make_record
+
+
+def _index(home, store, count: int) -> None:
+    for n in range(count):
+        store.upsert_article(make_record(f"https://laodongthudo.vn/t-{n}.html", "laodongthudo", "Hà Nội",
+                                         "2021-05-0{}".format(1 + n % 9), f"Công nhân số {n}", "",
+                                         "Công nhân lao động." + (" Quà Tết." if n % 2 else "")))
+    update_index(home, progress=False, processes=1)
+
+
+def test_small_totals_are_exact(home, store):
+    _index(home, store, 6)
+    result = search(home, SearchRequest(query="quà Tết công nhân", limit=2))
+    assert result.total == 6 and result.total_exact  # any word matches; not just the page
+    assert search(home, SearchRequest(query='"quà tết"')).total == 3
+
+
+def test_large_totals_are_estimated_but_bounded(home, store, monkeypatch):
+    _index(home, store, 6)
+    monkeypatch.setattr(whoosh_engine, "EXACT_TOTAL_LIMIT", 0)
+    result = search(home, SearchRequest(query="công nhân", limit=2))
+    assert not result.total_exact
+    # the estimate counts each document once, however many fields (title, text) match it
+    assert result.total == 6
+    filtered = search(home, SearchRequest(query="công nhân", sites=("other",)))
+    assert filtered.total == 0
