@@ -7,7 +7,8 @@ Nam" is TLĐ, not "Tổng" + LĐLĐ + "Việt Nam").
 """
 from __future__ import annotations
 
-# abbreviation → spelled-out forms (the first is the canonical one)
+# abbreviation → spelled-out forms (the first is the canonical one). Ambiguous ones stay out:
+# "CĐ" is "công đoàn" in union news but "cao đẳng" (college) elsewhere.
 ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "LĐLĐ": ("Liên đoàn Lao động",),
     "TLĐ": ("Tổng Liên đoàn Lao động Việt Nam", "Tổng Liên đoàn"),
@@ -20,7 +21,6 @@ ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "NLĐ": ("người lao động",),
     "CBCĐ": ("cán bộ công đoàn",),
     "ATVSLĐ": ("an toàn, vệ sinh lao động", "an toàn vệ sinh lao động"),
-    "CĐ": ("công đoàn",),
     "BHXH": ("bảo hiểm xã hội",),
     "BHYT": ("bảo hiểm y tế",),
     "KCN": ("khu công nghiệp",),

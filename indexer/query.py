@@ -201,7 +201,8 @@ def _apply_abbreviations(words: list[Word]) -> list[Node]:
         for expansion, abbreviation in _expansion_table():
             span = len(expansion)
             if tuple(folded[i:i + span]) == expansion:
-                nodes.append(AnyOf((Phrase(tuple(words[i:i + span])),
+                spelled = words[i] if span == 1 else Phrase(tuple(words[i:i + span]))
+                nodes.append(AnyOf((spelled,
                                     Word(folded=fold(abbreviation), exact=abbreviation.lower()))))
                 i += span
                 break
