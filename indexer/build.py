@@ -25,7 +25,7 @@ from unionnews.errors import UserError
 from unionnews.home import Home
 from unionnews.store import Store
 
-from indexer.engine import open_engine
+from indexer.engines import configured_engine, open_engine
 from indexer.text import SEGMENTATION_VERSION, make_pool, segment_many, warm_up
 
 CURSOR_KEY = "index.cursor"
@@ -135,7 +135,8 @@ def update_index(home: Home, *, rebuild: bool = False, progress: bool | None = N
     warm_up()  # underthesea's first call must be in the main thread, before tqdm's thread
     stats = IndexStats()
     with writer_lock(home), Store(home.store_path) as store:
-        engine = open_engine(home.index_dir)
+        # a home switching engines has no index of the configured kind yet: it is rebuilt
+        engine = open_engine(home.index_dir, configured_engine(home))
         segmenter = _Segmenter(store, processes)
         try:
             if rebuild or not engine.exists():
@@ -180,7 +181,7 @@ def _rebuild(home, store, segmenter, stats, progress, chunk) -> None:
     stats.rebuilt = True
     cursor = store.last_change_seq()  # changes after this are picked up by the next run
     building = Path(str(home.index_dir) + ".new")
-    engine = open_engine(building)
+    engine = open_engine(building, configured_engine(home))
     engine.create()
     # oldest first: document order then follows publication order
     ids = [row[0] for row in store.conn.execute("SELECT id FROM articles ORDER BY published_at, id")]

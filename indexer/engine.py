@@ -358,5 +358,8 @@ class Engine:
         return sum(p.stat().st_size for p in self.path.glob("*") if p.is_file())
 
 
-def open_engine(path: Path) -> Engine:
-    return Engine(path)
+def open_engine(path: Path, name: str | None = None):
+    """The engine of an index directory, Whoosh or tantivy (see ``indexer.engines``)."""
+    from indexer.engines import open_engine as open_named
+
+    return open_named(path, name)

@@ -7,8 +7,17 @@ import pytest
 from indexer import build
 from indexer.build import CURSOR_KEY, IndexLocked, update_index, writer_lock
 from indexer.engine import EngineWriter
+from indexer.engines import ENGINES, set_configured_engine
 from indexer.search import SearchRequest, search
+from indexer.tantivy_engine import TantivyWriter
 from tests.test_search import make_record
+
+
+@pytest.fixture(autouse=True, params=ENGINES)
+def engine(request, home):
+    """Every indexing test runs against each engine."""
+    set_configured_engine(home, request.param)
+    return request.param
 
 
 def record(n: int, body: str = "Công nhân lao động được chăm lo.") -> dict:
@@ -51,14 +60,15 @@ def test_rebuild_reuses_cached_segmentation(home, store):
     assert not (home.index_dir.parent / "index.new").exists()
 
 
-def test_interrupted_run_recovers_without_loss_or_duplicates(home, store, monkeypatch):
+def test_interrupted_run_recovers_without_loss_or_duplicates(home, store, monkeypatch, engine):
     for n in range(3):
         store.upsert_article(record(n))
     update_index(home, progress=False, processes=1)
     for n in range(3, 9):
         store.upsert_article(record(n))
 
-    real_upsert = EngineWriter.upsert
+    writer_class = {"whoosh": EngineWriter, "tantivy": TantivyWriter}[engine]
+    real_upsert = writer_class.upsert
     calls = {"n": 0}
 
     def failing_upsert(self, article, segmentation):
@@ -67,14 +77,14 @@ def test_interrupted_run_recovers_without_loss_or_duplicates(home, store, monkey
             raise RuntimeError("killed")
         real_upsert(self, article, segmentation)
 
-    monkeypatch.setattr(EngineWriter, "upsert", failing_upsert)
+    monkeypatch.setattr(writer_class, "upsert", failing_upsert)
     with pytest.raises(RuntimeError):
         update_index(home, progress=False, processes=1, chunk=2)
     cursor = int(store.meta_get(CURSOR_KEY))
     assert 0 < cursor < store.last_change_seq()  # the first chunk was committed
     assert total(home) == 5
 
-    monkeypatch.setattr(EngineWriter, "upsert", real_upsert)
+    monkeypatch.setattr(writer_class, "upsert", real_upsert)
     again = update_index(home, progress=False, processes=1, chunk=2)
     assert again.documents == 9 and total(home) == 9
     urls = [hit.url for hit in search(home, SearchRequest(query="công nhân", limit=50)).hits]

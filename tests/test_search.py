@@ -8,6 +8,7 @@ import json
 import pytest
 
 from indexer.build import update_index
+from indexer.engines import ENGINES, set_configured_engine
 from indexer.search import QueryError, SearchRequest, matching_ids, search
 
 ARTICLES = [
@@ -40,8 +41,15 @@ def make_record(url, site, province, published_at, title, summary, body):
             "content_hash": hashlib.sha256((title + summary + body).encode()).hexdigest()}
 
 
+@pytest.fixture(params=ENGINES)
+def engine(request, home):
+    """Every search test runs against each engine."""
+    set_configured_engine(home, request.param)
+    return request.param
+
+
 @pytest.fixture
-def indexed(home, store):
+def indexed(home, store, engine):
     for row in ARTICLES:
         store.upsert_article(make_record(*row))
     update_index(home, progress=False, processes=1)
