@@ -100,8 +100,14 @@ def prepare_home(home: Home, corpus: str, articles: int, seed: int, processes: i
           f"({open_engine(home.index_dir).size_bytes() / 1e6:.0f} MB)", flush=True)
 
 
-def start_server(home: Path, threads: int) -> tuple[subprocess.Popen, int]:
-    process = subprocess.Popen(cli(home, "serve", "--port", "0", "--threads", str(threads)),
+def start_server(home: Path, threads: int, workers: int | None = None,
+                 cache_seconds: float | None = None) -> tuple[subprocess.Popen, int]:
+    arguments = ["serve", "--port", "0", "--threads", str(threads)]
+    if workers is not None:
+        arguments += ["--workers", str(workers)]
+    if cache_seconds is not None:
+        arguments += ["--cache-seconds", str(cache_seconds)]
+    process = subprocess.Popen(cli(home, *arguments),
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     line = process.stdout.readline()
     match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
@@ -154,7 +160,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--extra", type=int, default=2_000, help="articles added and indexed during the load")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of load (default 60)")
-    parser.add_argument("--threads", type=int, default=4, help="server worker threads (`serve --threads`)")
+    parser.add_argument("--threads", type=int, default=4, help="threads per server process (`serve --threads`)")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="server processes (`serve --workers`; default: serve's, one per CPU, at least 2)")
+    parser.add_argument("--cache-seconds", type=float, default=None,
+                        help="`serve --cache-seconds` (0: every request searches; default: serve's)")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--processes", type=int, default=None, help="segmentation processes for the build")
     parser.add_argument("--home", help="work directory, reused when it already holds the articles "
@@ -169,7 +179,7 @@ def main(argv: list[str] | None = None) -> None:
         with Store(home.store_path) as store:
             base_count = store.count_articles()
         QUERY_MIX["article"] = [f"/api/articles/{1 + base_count * n // 5}" for n in range(5)]
-        server, port = start_server(home.root, args.threads)
+        server, port = start_server(home.root, args.threads, args.workers, args.cache_seconds)
 
         # Warm-up outside the clock: every path once, so each server thread's searcher is open.
         warm: list[Sample] = []
@@ -216,8 +226,9 @@ def _row(label: str, chosen: list[Sample], elapsed: float | None = None) -> str:
 
 def report(samples, elapsed, args, base_count, index_started, index_ended, indexing) -> None:
     print(f"\nLoad benchmark: {base_count} articles (+{args.extra} indexed during the load), "
-          f"{args.clients} clients, {args.threads} server threads, {elapsed:.0f} s, "
-          f"{os.cpu_count()} CPUs\n")
+          f"{args.clients} clients, server: {args.workers or 'default'} processes × {args.threads} threads, "
+          f"cache {'default' if args.cache_seconds is None else f'{args.cache_seconds:g} s'}, "
+          f"{elapsed:.0f} s, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at the end\n")
     print(f"indexing run: {index_started:.0f}–{index_ended:.0f} s after start, exit {indexing.returncode}: "
           f"{indexing.stdout.strip() or indexing.stderr.strip()[-300:]}\n")
     print(f"{'':<26}{'requests':>8}{'req/s':>9}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")

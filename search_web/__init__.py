@@ -7,7 +7,9 @@ reads: the store through a read-only SQLite connection, the index through ``inde
     from search_web import create_app
     app = create_app({"UNIONNEWS_HOME": "/data/union"})
 
-``unionnews serve`` runs it under waitress; the Flask debug server is never used.
+``unionnews serve`` runs it under gunicorn (one process per core) or waitress; the Flask
+debug server is never used. ``SEARCH_CACHE_SECONDS`` (default 5; 0 turns it off) is how long
+an identical search is answered from the per-process cache (``search_web.cache``).
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ import logging
 from flask import Flask, render_template, request
 
 from search_web.blueprint import bp
+from search_web.cache import DEFAULT_ENTRIES, DEFAULT_SECONDS, SearchCache
 from search_web.data import MissingData, close_store
 from search_web.formatting import register_filters
 from search_web.params import ParamError
@@ -48,11 +51,15 @@ def create_app(test_config: dict | None = None) -> Flask:
         PROPAGATE_EXCEPTIONS=False,
         JSON_AS_ASCII=False,
         MAX_CONTENT_LENGTH=64 * 1024,  # the app takes no uploads
+        SEARCH_CACHE_SECONDS=DEFAULT_SECONDS,
+        SEARCH_CACHE_ENTRIES=DEFAULT_ENTRIES,
     )
     if test_config:
         app.config.update(test_config)
     app.config["UNIONNEWS_HOME"] = str(Home.resolve(app.config["UNIONNEWS_HOME"]).root)
     app.json.ensure_ascii = False  # Vietnamese stays readable in API answers
+    app.extensions["unionnews.search_cache"] = SearchCache(
+        float(app.config["SEARCH_CACHE_SECONDS"]), int(app.config["SEARCH_CACHE_ENTRIES"]))
 
     register_filters(app)
     app.register_blueprint(bp)

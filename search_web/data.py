@@ -4,6 +4,9 @@ The store is opened read-only once per request (``flask.g``) and closed at teard
 index is only ever read through ``indexer.search``. When either is missing the routes raise
 ``MissingData`` and the app answers with a page explaining ``unionnews crawl`` /
 ``unionnews index`` instead of an error.
+
+Searches go through the app's ``SearchCache`` (``search_web.cache``): an identical search
+within a few seconds, on the same index generation, is answered without running again.
 """
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from pathlib import Path
 
 from flask import current_app, g
 
+from search_web.cache import SearchCache, index_stamp, request_key
 from search_web.params import ParamError, SearchParams
 from unionnews.errors import UserError
 from unionnews.home import Home
@@ -49,10 +53,23 @@ def close_store(_exception=None) -> None:
         store.close()
 
 
+def search_cache() -> SearchCache:
+    return current_app.extensions["unionnews.search_cache"]
+
+
 def require_index() -> None:
+    """Raise ``MissingData`` unless the home has an index.
+
+    Asking the engine opens the index's table of contents (Whoosh parses it), so the answer
+    is kept per index generation rather than asked again for every search of a page.
+    """
     from indexer.engine import open_engine
 
-    if not open_engine(get_home().index_dir).exists():
+    index_dir = get_home().index_dir
+    stamp = index_stamp(index_dir)
+    present = stamp is not None and search_cache().get_or_compute(
+        ("index present", str(index_dir), stamp), lambda: open_engine(index_dir).exists())
+    if not present:
         raise MissingData("index")
 
 
@@ -102,10 +119,17 @@ def _call(function, params: SearchParams, **changes):
 
 
 def run_search(params: SearchParams, **changes):
-    """``indexer.search.search`` with these parameters; errors become ParamError/MissingData."""
+    """``indexer.search.search`` with these parameters; errors become ParamError/MissingData.
+
+    The result may be shared with other requests (``search_cache``): read it, never change it.
+    """
     from indexer.search import search
 
-    return _call(search, params, **changes)
+    def cached_search(home: Home, request):
+        key = ("search", str(home.root), index_stamp(home.index_dir), request_key(request))
+        return search_cache().get_or_compute(key, lambda: search(home, request))
+
+    return _call(cached_search, params, **changes)
 
 
 def all_matching_ids(params: SearchParams) -> list[int]:

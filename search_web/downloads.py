@@ -20,7 +20,7 @@ from search_web.blueprint import bp
 from search_web.charts import Series, continuous_months
 from search_web.data import all_matching_ids, get_home, get_store, require_index, run_search
 from search_web.params import ParamError, SearchParams, parse_search_args
-from search_web.views import attention_series
+from search_web.views import attention_series, count_search
 from unionnews.store import Store
 
 BATCH = 500
@@ -116,6 +116,6 @@ def attention_download():
     params = parse_search_args(request.args)
     get_store()
     require_index()
-    result = run_search(params, limit=1, offset=0, histogram=True)
+    result = count_search(params, histogram=True)
     text = attention_csv_text(attention_series(params, result.histogram))
     return attachment(text, download_name(params, "attention", "csv"), CONTENT_TYPES["csv"])

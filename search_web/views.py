@@ -1,4 +1,10 @@
-"""The HTML pages: search (results, filters, attention over time) and one article."""
+"""The HTML pages: search (results, filters, attention over time) and one article.
+
+Searches per results page: one (hits, facets and the monthly histogram together) when no
+site or province is ticked; plus one per ticked dimension for its disjunctive facet counts;
+plus one histogram per site when two or more sites are compared. The extra ones ask only for
+counts (``count_search``), so every page number and sort order shares them in the cache.
+"""
 from __future__ import annotations
 
 import math
@@ -22,6 +28,15 @@ def link(params: SearchParams, endpoint: str = "web.search", *, paging: bool = F
     return url_for(endpoint) + ("?" + urlencode(pairs) if pairs else "")
 
 
+def count_search(params: SearchParams, **changes):
+    """A search run for its facets or histogram only: one hit, first page, relevance order.
+
+    Counts do not depend on the order or the page, so fixing both makes page 2, "newest
+    first" and the attention download reuse the cached counts of page 1.
+    """
+    return run_search(params, limit=1, offset=0, sort="relevance", **changes)
+
+
 def attention_series(params: SearchParams, histogram: dict) -> list[Series]:
     """All matches as one series, or one series per selected site (at most ``MAX_SERIES``)."""
     if not params.sites:
@@ -32,7 +47,7 @@ def attention_series(params: SearchParams, histogram: dict) -> list[Series]:
         if len(params.sites) == 1:
             counts = histogram
         else:
-            counts = run_search(params, sites=(slug,), limit=1, offset=0, histogram=True).histogram
+            counts = count_search(params, sites=(slug,), histogram=True).histogram
         label = sites[slug].name if slug in sites else slug
         series.append(Series(slug, label, dict(counts or {})))
     return series
@@ -47,10 +62,9 @@ def facet_options(result_facets: dict, params: SearchParams) -> dict[str, list[d
     sites = registry()
     facets = {"site": dict(result_facets.get("site", {})), "province": dict(result_facets.get("province", {}))}
     if params.sites:
-        facets["site"] = run_search(params, sites=(), limit=1, offset=0, facets=True).facets.get("site", {})
+        facets["site"] = count_search(params, sites=(), facets=True).facets.get("site", {})
     if params.provinces:
-        facets["province"] = run_search(params, provinces=(), limit=1, offset=0,
-                                        facets=True).facets.get("province", {})
+        facets["province"] = count_search(params, provinces=(), facets=True).facets.get("province", {})
     options = {}
     for dimension, chosen in (("site", params.sites), ("province", params.provinces)):
         counts = facets[dimension]
