@@ -26,7 +26,7 @@ from unionnews.home import Home
 from unionnews.store import Store
 
 from indexer.engines import configured_engine, open_engine
-from indexer.text import SEGMENTATION_VERSION, make_pool, segment_many, warm_up
+from indexer.text import SEGMENTATION_VERSION, make_pool, segment_many, segment_many_async, warm_up
 
 CURSOR_KEY = "index.cursor"
 CHUNK = 500  # articles per commit: bounded memory, bounded redo after a crash
@@ -83,8 +83,22 @@ def _progress(total: int, enabled: bool | None, description: str):
     return tqdm(total=total, unit="art", desc=description, file=sys.stderr)
 
 
+@dataclass
+class _Pending:
+    """A batch whose missing segmentations may still be computing in the pool."""
+
+    cached: dict
+    missing: list
+    job: object = None
+
+
 class _Segmenter:
-    """Cached segmentation for a batch; missing ones computed (in processes) and stored."""
+    """Cached segmentation per batch; missing ones computed (in processes) and stored.
+
+    ``start`` queues a batch's missing segmentations in the pool and returns at once;
+    ``finish`` waits for them. Callers start batch N+1 before indexing batch N, so the two
+    cores segment while the main process writes the index (underthesea is the slow part).
+    """
 
     def __init__(self, store: Store, processes: int | None):
         self.store = store
@@ -92,7 +106,7 @@ class _Segmenter:
         self.pool = None
         self.count = 0
 
-    def for_batch(self, articles: list[dict]) -> dict[int, dict]:
+    def start(self, articles: list[dict]) -> _Pending:
         cached, missing = {}, []
         for article in articles:
             data = self.store.get_segmentation(article["id"], article["version"])
@@ -100,14 +114,33 @@ class _Segmenter:
                 cached[article["id"]] = data
             else:
                 missing.append(article)
+        pending = _Pending(cached, missing)
         if missing:
             if self.pool is None and len(missing) >= 16 and self.processes != 1:
                 self.pool = make_pool(self.processes)
-            rows = segment_many(missing, self.pool)
+            if self.pool is not None and len(missing) >= 8:
+                pending.job = segment_many_async(missing, self.pool)
+        return pending
+
+    def finish(self, pending: _Pending) -> dict[int, dict]:
+        if pending.missing:
+            rows = pending.job.get() if pending.job is not None else segment_many(pending.missing)
             self.store.set_segmentations(rows)
-            cached.update({article_id: data for article_id, _, data in rows})
+            pending.cached.update({article_id: data for article_id, _, data in rows})
             self.count += len(rows)
-        return cached
+        return pending.cached
+
+    def batches(self, id_chunks):
+        """``(ids, articles, segmentations)`` per chunk, the next chunk segmenting meanwhile."""
+        previous = None
+        for ids in id_chunks:
+            articles = list(self.store.iter_articles(ids=ids, order="id"))
+            current = (ids, articles, self.start(articles))
+            if previous is not None:
+                yield previous[0], previous[1], self.finish(previous[2])
+            previous = current
+        if previous is not None:
+            yield previous[0], previous[1], self.finish(previous[2])
 
     def close(self) -> None:
         if self.pool is not None:
@@ -115,9 +148,7 @@ class _Segmenter:
             self.pool.join()
 
 
-def _apply(writer, store: Store, segmenter: _Segmenter, ids: list[int], stats: IndexStats) -> None:
-    articles = list(store.iter_articles(ids=ids, order="id"))
-    segmentations = segmenter.for_batch(articles)
+def _apply(writer, articles: list[dict], segmentations: dict, ids: list[int], stats: IndexStats) -> None:
     present = set()
     for article in articles:
         writer.upsert(article, segmentations[article["id"]])
@@ -158,13 +189,13 @@ def _incremental(engine, store, segmenter, stats, progress, chunk) -> None:
     if not changes:
         return
     bar = _progress(len({article_id for _, article_id, _ in changes}), progress, "indexing")
+    parts = [changes[start:start + chunk] for start in range(0, len(changes), chunk)]
+    id_chunks = [list(dict.fromkeys(article_id for _, article_id, _ in part)) for part in parts]
     try:
-        for start in range(0, len(changes), chunk):
-            part = changes[start:start + chunk]
-            ids = list(dict.fromkeys(article_id for _, article_id, _ in part))
+        for part, (ids, articles, segmentations) in zip(parts, segmenter.batches(id_chunks)):
             writer = engine.writer()
             try:
-                _apply(writer, store, segmenter, ids, stats)
+                _apply(writer, articles, segmentations, ids, stats)
             except BaseException:
                 writer.cancel()
                 raise
@@ -188,10 +219,11 @@ def _rebuild(home, store, segmenter, stats, progress, chunk) -> None:
     bar = _progress(len(ids), progress, "indexing")
     writer = engine.writer(bulk=True)
     try:
-        for start in range(0, len(ids), chunk):
-            _apply(writer, store, segmenter, ids[start:start + chunk], stats)
+        id_chunks = [ids[start:start + chunk] for start in range(0, len(ids), chunk)]
+        for chunk_ids, articles, segmentations in segmenter.batches(id_chunks):
+            _apply(writer, articles, segmentations, chunk_ids, stats)
             if bar:
-                bar.update(min(chunk, len(ids) - start))
+                bar.update(len(chunk_ids))
         writer.commit()
     except BaseException:
         writer.cancel()

@@ -170,6 +170,13 @@ def segment_many(articles: list[dict], pool=None) -> list[tuple[int, int, dict]]
     return pool.map(_segment_one, slim, chunksize=4)
 
 
+def segment_many_async(articles: list[dict], pool):
+    """``segment_many`` started in the pool; ``.get()`` on the result returns the rows, so the
+    caller can index the previous batch meanwhile."""
+    slim = [{key: article.get(key) for key in ("id", "version", *SEGMENTED_FIELDS)} for article in articles]
+    return pool.map_async(_segment_one, slim, chunksize=4)
+
+
 def make_pool(processes: int | None = None):
     """A process pool for bulk segmentation, started after warming up the main thread."""
     import multiprocessing
