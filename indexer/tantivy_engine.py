@@ -22,8 +22,11 @@ Ranking versus Whoosh (the match sets are identical; scores are not):
 
 * Whoosh scores with BM25F over its fields; tantivy scores BM25 per field and the field
   scores are summed. Title terms get the same 3x boost (``boost_query``). The all-words
-  bonus, the exact-form bonus (``Must`` folded + ``Should`` exact) and the summing of OR
-  branches are the same, so "all words first" and "accented above folded" hold alike.
+  bonus, the exact-form bonus (folded and exact fields scored together; Whoosh nests it as
+  match-folded/maybe-exact, here one flat OR, same sum) and the summing of OR branches are
+  the same, so "all words first" and "accented above folded" hold alike. Whoosh's and
+  tantivy's IDF formulas differ (see ``tests/test_tantivy_engine.py``): near-equal
+  scores can swap.
 * Equal scores: Whoosh returns them in document order (publication order after a rebuild);
   tantivy in segment order, which a multi-threaded build does not keep.
 * Counts are exact in tantivy (Whoosh estimates past ``EXACT_TOTAL_LIMIT``).
@@ -185,7 +188,8 @@ def _translate(node: Node) -> Query:
     if isinstance(node, AnyOf):
         return _should([_translate(option) for option in node.options])
     words = [node] if isinstance(node, Word) else list(node.words)
-    folded_parts = [_field_query(f, [folded_term(w.exact or w.folded) for w in words]) for f in FOLDED_FIELDS]
+    folded_terms = [folded_term(w.exact or w.folded) for w in words]
+    folded_parts = [_field_query(f, folded_terms) for f in FOLDED_FIELDS]
     if any(w.exact is None for w in words):
         return _should(folded_parts)
     # Whoosh's "match folded, maybe exact" as one flat disjunction: every document matching

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from indexer import text as text_module
 from indexer.build import update_index
 from indexer.engines import configured_engine, detect_engine, open_engine, set_configured_engine
-from indexer.query import ParsedQuery, Branch, Phrase, Word
+from indexer.query import Branch, ParsedQuery, Phrase, Word
 from indexer.search import SearchRequest, matching_ids, search
 from tests.test_search import make_record
 from unionnews.cli import cli
@@ -28,8 +28,8 @@ from unionnews.home import Home
 from unionnews.replica.truth import expected_records
 from unionnews.store import Store
 
-QUERIES = ["công đoàn", "cong doan", "người lao động", '"người lao động"', "đoàn viên", "LĐLĐ", "Tết",
-           "an toàn lao động", "công nhân -Tết", "hỗ trợ OR khen thưởng", "đại hội", "cổng",
+QUERIES = ["công đoàn", "cong doan", "người lao động", '"người lao động"', "đoàn viên", "LĐLĐ",
+           "Tết", "an toàn lao động", "công nhân -Tết", "hỗ trợ OR khen thưởng", "đại hội", "cổng",
            "bảo hiểm xã hội", "chăm lo", "dai hoi cong doan", "nhà ở", "ký kết thỏa ước"]
 
 
@@ -71,14 +71,16 @@ def test_engines_agree_on_top_results(both_engines, query):
 
 def test_clear_winners_rank_first_in_both(both_engines):
     # queries whose best article stands out (title match, all words): same first hit
-    for query in ("người lao động", "đại hội", "bảo hiểm xã hội", "chăm lo", "dai hoi cong doan", "cổng"):
+    for query in ("người lao động", "đại hội", "bảo hiểm xã hội", "chăm lo", "dai hoi cong doan",
+                  "cổng"):
         assert both_engines[query]["whoosh"][0][0] == both_engines[query]["tantivy"][0][0], query
 
 
 def _fill(store, count=3):
     for n in range(count):
         store.upsert_article(make_record(f"https://laodongthudo.vn/b-{n}.html", "laodongthudo", "Hà Nội",
-                                         f"2021-0{n + 1}-01", f"Công đoàn số {n}", "", "Công nhân được chăm lo."))
+                                         f"2021-0{n + 1}-01", f"Công đoàn số {n}", "",
+                                         "Công nhân được chăm lo."))
 
 
 def test_cli_converts_a_home_and_back(home, store):
@@ -147,7 +149,8 @@ def test_tantivy_sorts_undated_articles_last(home, store):
     store.upsert_article(undated)
     update_index(home, progress=False, processes=1)
     hits = search(home, SearchRequest(query="công nhân", sort="newest")).hits
-    assert [hit.url.rsplit("/", 1)[-1] for hit in hits] == ["b-2.html", "b-1.html", "b-0.html", "khong-ngay.html"]
+    names = [hit.url.rsplit("/", 1)[-1] for hit in hits]
+    assert names == ["b-2.html", "b-1.html", "b-0.html", "khong-ngay.html"]
     assert search(home, SearchRequest(query="công nhân", since="2000-01-01")).total == 3
 
 
@@ -170,7 +173,8 @@ def test_one_word_phrases_and_exact_forms(home, store):
 def test_exact_form_and_title_outrank_folded_and_body(home, store, engine):
     """Twins that differ in one word's diacritics (or where it appears) tie on everything else."""
     set_configured_engine(home, engine)
-    pages = {"gate": ("Tin mới", "Họ nói về cổng và nhà."), "union": ("Tin mới", "Họ nói về công và nhà."),
+    pages = {"gate": ("Tin mới", "Họ nói về cổng và nhà."),
+             "union": ("Tin mới", "Họ nói về công và nhà."),
              "title": ("Bảo hiểm mới", "Tin được sửa xong hôm nay."),
              "body": ("Tin được sửa", "Bảo hiểm mới xong hôm nay.")}
     for name, (title, body) in pages.items():
