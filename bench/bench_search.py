@@ -1,4 +1,4 @@
-"""Search benchmark: ingest, index build, index size and query latency, Whoosh vs SQLite FTS5.
+"""Search benchmark: index build, index size and query latency, Whoosh vs tantivy vs SQLite FTS5.
 
 Not a test: prints a table. The corpus is given by path (it is not part of the project) and
 scaled to ``--articles`` by the recombination generator in ``bench/corpus.py``.
@@ -6,16 +6,24 @@ scaled to ``--articles`` by the recombination generator in ``bench/corpus.py``.
     .venv/bin/python bench/bench_search.py /path/vi-news-unc.jsonl.gz --articles 10000
 
 Measured, in order:
-  import         store upserts (SQLite) of the generated records
-  first ingest   `update_index` on a fresh home: segmentation (2 processes) + index build
-  re-index       `update_index --rebuild`: segmentation cached, index build only
-  queries        a fixed mix, each class run over several query variants and repetitions,
-                 through `indexer.search.search` (parsing, engine, snippets from the store)
-                 and through FTS5 (`unicode61 remove_diacritics 2`) on the same records.
+  segment sources  underthesea over every unique source sentence and title, once (2 processes);
+                   ``--segment-cache FILE`` keeps the result for the next run
+  import           store upserts of the generated records, plus each article's segmentation
+                   assembled from its sentences' and stored (so no engine segments anything)
+  <engine> build   `update_index --rebuild` per engine (``--engines``), from the stored
+                   segmentation: what re-indexing a home costs
+  FTS5 build       the same records into SQLite FTS5 (`unicode61 remove_diacritics 2`)
+  queries          a fixed mix, each class run over five query variants and ``--repeat``
+                   repetitions, through `indexer.search.search` (parsing, engine, snippets
+                   from the store) per engine, and through FTS5 on the same records.
+``--underthesea`` instead segments every generated article in the first build (the real
+first ingest: slow, only sensible up to ~10k articles).
 """
 from __future__ import annotations
 
 import argparse
+import gzip
+import json
 import shutil
 import sqlite3
 import statistics
@@ -28,15 +36,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from corpus import generate, load_source  # noqa: E402
+from corpus import compose_segmentation, generate_with_parts, load_source, segment_sources  # noqa: E402
 
 from indexer.build import update_index  # noqa: E402
-from indexer.engine import open_engine  # noqa: E402
+from indexer.engines import ENGINES, detect_engine, open_engine, set_configured_engine  # noqa: E402
 from indexer.search import SearchRequest, search  # noqa: E402
 from unionnews.home import Home  # noqa: E402
 from unionnews.store import Store  # noqa: E402
 
-# class → [(whoosh query, request options, FTS5 MATCH expression, FTS5 extra SQL)]
+# class → [(query, request options, FTS5 MATCH expression, FTS5 extra SQL)]
 FILTER_SQL = " AND a.site = 'laodongthudo' AND a.published_at >= '2020-01-01'"
 QUERY_MIX = {
     "common word": [(q, {}, q, "") for q in ("người", "năm", "được", "có", "của")],
@@ -52,11 +60,59 @@ QUERY_MIX = {
     "sorted newest": [(q, {"sort": "newest"}, f'"{q}"', "ORDER") for q in
                       ("doanh nghiệp", "kinh tế", "thị trường", "người", "Việt Nam")],
 }
+BATCH = 2000  # records per segmentation write
 
 
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def sentence_table(source: list[dict], cache: Path | None, processes: int) -> dict:
+    if cache and cache.exists():
+        with gzip.open(cache, "rt", encoding="utf-8") as handle:
+            return {text: (words, offsets) for text, words, offsets in json.load(handle)}
+    table = segment_sources(source, processes)
+    if cache:
+        with gzip.open(cache, "wt", encoding="utf-8") as handle:
+            json.dump([[text, words, offsets] for text, (words, offsets) in table.items()], handle, ensure_ascii=False)
+    return table
+
+
+def import_records(home: Home, source: list[dict], count: int, seed: int, table: dict | None) -> int:
+    """Stream generated records into the store (with composed segmentation); syllable total."""
+    syllables = 0
+    with Store(home.store_path) as store:
+        batch: list[tuple[dict, dict]] = []
+
+        def flush():
+            ids = dict(store.conn.execute(
+                f"SELECT url, id FROM articles WHERE url IN ({', '.join('?' * len(batch))})",
+                [record["url"] for record, _ in batch]).fetchall())
+            store.set_segmentations((ids[record["url"]], 1, compose_segmentation(parts, table))
+                                    for record, parts in batch)
+            batch.clear()
+
+        for record, parts in generate_with_parts(source, count, seed):
+            store.upsert_article(record)
+            syllables += len(f"{record['title']} {record['summary']} {record['body']}".split())
+            if table is not None:
+                batch.append((record, parts))
+                if len(batch) >= BATCH:
+                    flush()
+        if batch:
+            flush()
+    return syllables
+
+
+def use_index(home: Home, engine: str) -> None:
+    """Make ``index.<engine>`` the live index (each engine's build is kept beside it)."""
+    current = detect_engine(home.index_dir)
+    if current == engine:
+        return
+    if current:
+        home.index_dir.rename(home.root / f"index.{current}")
+    (home.root / f"index.{engine}").rename(home.index_dir)
 
 
 def build_fts(store_path: Path, fts_path: Path) -> float:
@@ -90,22 +146,32 @@ def fts_query(conn: sqlite3.Connection, match: str, extra: str) -> int:
     return len(rows)
 
 
-def run_queries(home: Home, fts_path: Path, repeat: int) -> list[tuple[str, float, float, float, float]]:
-    conn = sqlite3.connect(fts_path)
-    rows = []
+def time_engine(home: Home, repeat: int) -> dict[str, tuple[float, float]]:
+    rows = {}
     for name, variants in QUERY_MIX.items():
-        whoosh_ms, fts_ms = [], []
-        for query, options, match, extra in variants:
+        took = []
+        for query, options, _, _ in variants:
             search(home, SearchRequest(query=query, **options))  # warm the OS cache once
             for _ in range(repeat):
                 started = time.perf_counter()
                 search(home, SearchRequest(query=query, **options))
-                whoosh_ms.append((time.perf_counter() - started) * 1000)
+                took.append((time.perf_counter() - started) * 1000)
+        rows[name] = (statistics.median(took), percentile(took, 0.95))
+    return rows
+
+
+def time_fts(fts_path: Path, repeat: int) -> dict[str, tuple[float, float]]:
+    conn = sqlite3.connect(fts_path)
+    rows = {}
+    for name, variants in QUERY_MIX.items():
+        took = []
+        for _, _, match, extra in variants:
+            fts_query(conn, match, extra)
+            for _ in range(repeat):
                 started = time.perf_counter()
                 fts_query(conn, match, extra)
-                fts_ms.append((time.perf_counter() - started) * 1000)
-        rows.append((name, statistics.median(whoosh_ms), percentile(whoosh_ms, 0.95),
-                     statistics.median(fts_ms), percentile(fts_ms, 0.95)))
+                took.append((time.perf_counter() - started) * 1000)
+        rows[name] = (statistics.median(took), percentile(took, 0.95))
     conn.close()
     return rows
 
@@ -117,49 +183,71 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--repeat", type=int, default=4, help="runs per query variant (5 variants per class)")
     parser.add_argument("--home", help="work directory (default: a temporary one, removed afterwards)")
-    parser.add_argument("--processes", type=int, default=None, help="segmentation processes (default 2)")
+    parser.add_argument("--processes", type=int, default=2, help="segmentation processes (default 2)")
+    parser.add_argument("--engines", default=",".join(ENGINES), help="comma-separated (default: whoosh,tantivy)")
+    parser.add_argument("--no-fts", action="store_true", help="skip the FTS5 comparison")
+    parser.add_argument("--segment-cache", type=Path, help="file keeping the segmented source sentences")
+    parser.add_argument("--underthesea", action="store_true",
+                        help="segment every generated article in the first build (no composed segmentation)")
     parser.add_argument("--queries-only", action="store_true",
-                        help="reuse the store and index already in --home; only time the queries")
+                        help="reuse the store and the indexes already in --home; only time the queries")
     args = parser.parse_args(argv)
+    engines = [name for name in args.engines.split(",") if name]
 
     workdir = Path(args.home) if args.home else Path(tempfile.mkdtemp(prefix="bench-search-"))
     home = Home(workdir).ensure()
+    fts_path = workdir / "fts.sqlite"
+    steps, sizes = [], {}
     try:
-        fts_path = workdir / "fts.sqlite"
-        steps = []
         if args.queries_only:
             with Store(home.store_path, readonly=True) as store:
                 n = store.count_articles()
-                syllables = sum(len(f"{r['title']} {r['summary']} {r['body']}".split())
-                                for r in store.iter_articles(order="id"))
+            syllables = None
+            if not args.no_fts and not fts_path.exists():
+                steps.append(("FTS5 build", build_fts(home.store_path, fts_path), n))
         else:
-            records = list(generate(load_source(args.corpus), args.articles, args.seed))
-            n = len(records)
-            syllables = sum(len(f"{r['title']} {r['summary']} {r['body']}".split()) for r in records)
+            source = load_source(args.corpus)
+            table = None
+            if not args.underthesea:
+                started = time.perf_counter()
+                table = sentence_table(source, args.segment_cache, args.processes)
+                steps.append((f"segment {len(table)} source sentences", time.perf_counter() - started, None))
             started = time.perf_counter()
-            with Store(home.store_path) as store:
-                for record in records:
-                    store.upsert_article(record)
-            steps.append(("import into store", time.perf_counter() - started))
-            started = time.perf_counter()
-            update_index(home, rebuild=True, progress=False, processes=args.processes)
-            steps.append(("first ingest (segment + index)", time.perf_counter() - started))
-            started = time.perf_counter()
-            update_index(home, rebuild=True, progress=False, processes=args.processes)
-            steps.append(("re-index (segmentation cached)", time.perf_counter() - started))
-            steps.append(("FTS5 build (for comparison)", build_fts(home.store_path, fts_path)))
-        index_bytes = open_engine(home.index_dir).size_bytes()
-        query_rows = run_queries(home, fts_path, args.repeat)
+            syllables = import_records(home, source, args.articles, args.seed, table)
+            n = args.articles
+            steps.append(("import into store" + ("" if args.underthesea else " + segmentation"),
+                          time.perf_counter() - started, n))
+            for engine in engines:
+                set_configured_engine(home, engine)
+                started = time.perf_counter()
+                stats = update_index(home, rebuild=True, progress=False, processes=args.processes)
+                label = f"{engine} build" + (" (segmenting)" if stats.segmented else " (stored segmentation)")
+                steps.append((label, time.perf_counter() - started, n))
+                home.index_dir.rename(home.root / f"index.{engine}")
+            if not args.no_fts:
+                steps.append(("FTS5 build", build_fts(home.store_path, fts_path), n))
+        latency = {}
+        for engine in engines:
+            use_index(home, engine)
+            sizes[engine] = open_engine(home.index_dir).size_bytes()
+            latency[engine] = time_engine(home, args.repeat)
+        if not args.no_fts and fts_path.exists():
+            sizes["fts5"] = fts_path.stat().st_size
+            latency["fts5"] = time_fts(fts_path, args.repeat)
 
-        print(f"\nSearch benchmark: {n} articles ({syllables / n:.0f} syllables each), seed {args.seed}\n")
-        print(f"{'step':<38}{'seconds':>10}{'articles/s':>12}")
-        for label, seconds in steps:
-            print(f"{label:<38}{seconds:>10.1f}{n / seconds:>12.1f}")
-        print(f"\nindex size: Whoosh {index_bytes / 1e6:.1f} MB, FTS5 {fts_path.stat().st_size / 1e6:.1f} MB"
-              f" (store {home.store_path.stat().st_size / 1e6:.1f} MB)\n")
-        print(f"{'query (top 20, ms)':<24}{'whoosh p50':>12}{'whoosh p95':>12}{'fts5 p50':>10}{'fts5 p95':>10}")
-        for name, w50, w95, f50, f95 in query_rows:
-            print(f"{name:<24}{w50:>12.1f}{w95:>12.1f}{f50:>10.1f}{f95:>10.1f}")
+        per_article = f" ({syllables / n:.0f} syllables each)" if syllables else ""
+        print(f"\nSearch benchmark: {n} articles{per_article}, seed {args.seed}\n")
+        print(f"{'step':<44}{'seconds':>10}{'articles/s':>12}")
+        for label, seconds, count in steps:
+            rate = f"{count / seconds:>12.0f}" if count else ""
+            print(f"{label:<44}{seconds:>10.1f}{rate}")
+        print("\nindex size: " + ", ".join(f"{name} {size / 1e6:.1f} MB" for name, size in sizes.items())
+              + f" (store {home.store_path.stat().st_size / 1e6:.1f} MB)\n")
+        columns = list(latency)
+        print(f"{'query (top 20, ms)':<22}" + "".join(f"{name + ' p50':>14}{name + ' p95':>14}" for name in columns))
+        for kind in QUERY_MIX:
+            print(f"{kind:<22}" + "".join(f"{latency[name][kind][0]:>14.1f}{latency[name][kind][1]:>14.1f}"
+                                          for name in columns))
     finally:
         if not args.home:
             shutil.rmtree(workdir, ignore_errors=True)

@@ -14,6 +14,13 @@ bundled). To reach N articles the generator, seeded, does:
    uniform over 2015–2025, a lead (its first sentence) and paragraphs of 1–4 sentences.
 
 Same source + same seed ⇒ the same corpus, byte for byte.
+
+Segmenting a million recombined articles with underthesea would take hours, and they only
+hold source sentences. ``segment_sources`` segments every unique source sentence (and
+title) once; ``compose_segmentation`` then assembles an article's cached segmentation (the
+``indexer.text.segment_article`` shape) from its sentences, offsets shifted into the
+article's text. Differences from segmenting the whole text are confined to sentence
+boundaries, where underthesea rarely joins words anyway.
 """
 from __future__ import annotations
 
@@ -21,6 +28,7 @@ import gzip
 import hashlib
 import json
 import random
+import unicodedata
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Iterator
@@ -51,17 +59,24 @@ def load_source(path: str | Path) -> list[dict]:
     return [row for row in rows if row.get("sentences") and row.get("title")]
 
 
-def _paragraphs(sentences: list[str], rng: random.Random) -> str:
+def _split_paragraphs(sentences: list[str], rng: random.Random) -> list[list[str]]:
     paragraphs, i = [], 0
     while i < len(sentences):
         size = rng.randint(1, 4)
-        paragraphs.append(" ".join(sentences[i:i + size]))
+        paragraphs.append(sentences[i:i + size])
         i += size
-    return "\n\n".join(paragraphs)
+    return paragraphs
 
 
 def generate(source: list[dict], count: int, seed: int = 42) -> Iterator[dict]:
     """``count`` article records in the store's record shape."""
+    for record, _ in generate_with_parts(source, count, seed):
+        yield record
+
+
+def generate_with_parts(source: list[dict], count: int, seed: int = 42) -> Iterator[tuple[dict, dict]]:
+    """Records with the sentences they are made of:
+    ``{"title": str, "summary": [sentence], "body": [[sentence, ...], ...]}`` (paragraphs)."""
     rng = random.Random(seed)
     pool = [sentence for article in source for sentence in article["sentences"]]
     for number in range(count):
@@ -76,8 +91,10 @@ def generate(source: list[dict], count: int, seed: int = 42) -> Iterator[dict]:
         slug, domain, province = SITES[rng.randrange(len(SITES))]
         published = START + timedelta(seconds=rng.randrange(SPAN_SECONDS))
         summary, body_sentences = (sentences[0], sentences[1:]) if len(sentences) > 1 else ("", sentences)
-        body = _paragraphs(body_sentences, rng)
+        paragraphs = _split_paragraphs(body_sentences, rng)
+        body = "\n\n".join(" ".join(paragraph) for paragraph in paragraphs)
         title = base["title"]
+        parts = {"title": title, "summary": [summary] if summary else [], "body": paragraphs}
         yield {
             "url": f"https://{domain}/bai-viet-{number}.html",
             "site": slug,
@@ -94,4 +111,54 @@ def generate(source: list[dict], count: int, seed: int = 42) -> Iterator[dict]:
             "body": body,
             "fetched_at": "2026-01-01T00:00:00Z",
             "content_hash": hashlib.sha256(f"{title}\n{summary}\n{body}".encode()).hexdigest(),
-        }
+        }, parts
+
+
+def _segment_text(text: str) -> tuple[str, list[int]]:
+    from indexer.text import nfc, segment
+
+    words = segment(nfc(text))
+    return " ".join(w for w, _, _ in words), [o for _, start, end in words for o in (start, end)]
+
+
+def segment_sources(source: list[dict], processes: int = 2) -> dict[str, tuple[str, list[int]]]:
+    """Every unique sentence and title → (space-joined words, flat offsets), segmented once."""
+    from indexer.text import make_pool, warm_up
+
+    texts = sorted({t for a in source for t in [a["title"], *a["sentences"]] if t.strip()})
+    warm_up()
+    pool = make_pool(processes) if processes > 1 else None
+    try:
+        results = pool.map(_segment_text, texts, chunksize=64) if pool else [_segment_text(t) for t in texts]
+    finally:
+        if pool:
+            pool.close()
+            pool.join()
+    return dict(zip(texts, results))
+
+
+def compose_segmentation(parts: dict, table: dict[str, tuple[str, list[int]]]) -> dict:
+    """The cached segmentation of a generated article, assembled from its sentences'.
+
+    Offsets index the NFC text, like ``segment_article``'s: each sentence's offsets are
+    shifted by its start in the field (sentences joined by " ", paragraphs by "\\n\\n").
+    """
+    from indexer.text import SEGMENTATION_VERSION
+
+    def field(pieces: list[list[str]]) -> dict:
+        words, offsets, cursor = [], [], 0
+        for p, paragraph in enumerate(pieces):
+            if p:
+                cursor += 2
+            for s, sentence in enumerate(paragraph):
+                if s:
+                    cursor += 1
+                sentence_words, sentence_offsets = table.get(sentence) or ("", [])
+                if sentence_words:
+                    words.append(sentence_words)
+                    offsets.extend(o + cursor for o in sentence_offsets)
+                cursor += len(unicodedata.normalize("NFC", sentence))
+        return {"w": " ".join(words), "o": offsets}
+
+    return {"v": SEGMENTATION_VERSION, "title": field([[parts["title"]]]),
+            "summary": field([parts["summary"]]), "body": field(parts["body"])}
