@@ -116,6 +116,10 @@ class _Selection:
         conn.execute(f"DROP TABLE IF EXISTS {self.temp_table}")
         conn.execute(f"CREATE TABLE {self.temp_table} (id INTEGER PRIMARY KEY)")
         conn.executemany(f"INSERT OR IGNORE INTO {self.temp_table}(id) VALUES (?)", ((int(i),) for i in ids))
+        # search folds republished copies into their original's hit; a dataset keeps every
+        # copy, marked by duplicate_of, unless --drop-duplicates asks otherwise (_query_sql)
+        conn.execute(f"INSERT OR IGNORE INTO {self.temp_table}(id) SELECT a.id FROM articles a"
+                     f" WHERE a.duplicate_of IN (SELECT id FROM {self.temp_table})")
 
     def _query_sql(self, columns: str) -> str:
         sql = f"SELECT {columns} FROM articles a JOIN {self.temp_table} m ON m.id = a.id"
