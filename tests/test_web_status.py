@@ -43,3 +43,27 @@ def test_status_without_a_store_explains_what_to_run(tmp_path):
     response = client.get("/status")
     assert response.status_code == 503
     assert "unionnews crawl" in response.get_data(as_text=True)
+
+
+def test_filter_only_download_selects_from_the_store(tmp_path):
+    """/export.csv with a site filter and no search words is the whole site, newest first."""
+    import csv
+    import io
+
+    from search_web import create_app
+    from tests.test_store import make_record
+
+    home = Home(tmp_path / "home").ensure()
+    with Store(home.store_path) as store:
+        store.upsert_article(make_record(url="https://laodongthudo.vn/a-1.html", published_at="2021-01-02",
+                                         content_hash="a"))
+        store.upsert_article(make_record(url="https://laodongthudo.vn/b-2.html", published_at="2022-03-04",
+                                         content_hash="b"))
+        store.upsert_article(make_record(url="https://congdoannghean.vn/c-3.html", site="congdoannghean",
+                                         content_hash="c"))
+    client = create_app({"UNIONNEWS_HOME": str(home.root), "TESTING": True}).test_client()
+    response = client.get("/export.csv?site=laodongthudo")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert [row["url"] for row in rows] == ["https://laodongthudo.vn/b-2.html", "https://laodongthudo.vn/a-1.html"]
+    assert client.get("/export.csv").status_code == 400  # neither words nor filters
