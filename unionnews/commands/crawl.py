@@ -23,10 +23,16 @@ def print_run_table(runs: list[dict]) -> None:
                f"{totals['failed']:>8}{totals['downloader/request_count']:>10}")
 
 
+def crawl_targets(command):
+    """The SITES argument and replica options shared by ``crawl`` and ``nightly``."""
+    command = click.option("--replica-url", metavar="URL", help="Crawl a replica web already running at URL.")(command)
+    command = click.option("--replica", is_flag=True,
+                           help="Crawl the bundled local replicas instead of the real sites.")(command)
+    return click.argument("sites", nargs=-1)(command)
+
+
 @click.command()
-@click.argument("sites", nargs=-1)
-@click.option("--replica", is_flag=True, help="Crawl the bundled local replicas instead of the real sites.")
-@click.option("--replica-url", metavar="URL", help="Crawl a replica web already running at URL.")
+@crawl_targets
 @click.option("--max-pages", type=click.IntRange(min=1), help="Listing pages to follow per start URL.")
 @click.option("-v", "--verbose", is_flag=True, help="Show the crawler's log on stderr.")
 @click.pass_obj

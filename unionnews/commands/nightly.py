@@ -6,6 +6,7 @@ import logging
 
 import click
 
+from unionnews.commands.crawl import crawl_targets
 from unionnews.home import Home
 
 
@@ -34,9 +35,7 @@ def print_health(report: list[dict]) -> None:
 
 
 @click.command()
-@click.argument("sites", nargs=-1)
-@click.option("--replica", is_flag=True, help="Crawl the bundled local replicas instead of the real sites.")
-@click.option("--replica-url", metavar="URL", help="Crawl a replica web already running at URL.")
+@crawl_targets
 @click.option("--recheck-days", default=3, show_default=True, type=click.IntRange(min=0),
               help="Re-check known articles published in the last N days (conditional requests).")
 @click.option("--overlap", default=1, show_default=True, type=click.IntRange(min=1),

@@ -113,26 +113,24 @@ def parquet_columns(fields: tuple[Field, ...]) -> list[tuple[str, Field, bool]]:
     return columns
 
 
-def parse_local_time(value: str | None) -> datetime | None:
-    """An ISO 8601 string as an aware datetime; naive or date-only values are Vietnam time."""
+def _parse_time(value: str | None, naive_zone) -> datetime | None:
     if not value:
         return None
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=VIETNAM_TZ)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=naive_zone)
+
+
+def parse_local_time(value: str | None) -> datetime | None:
+    """An ISO 8601 string as an aware datetime; naive or date-only values are Vietnam time."""
+    return _parse_time(value, VIETNAM_TZ)
 
 
 def parse_utc_time(value: str | None) -> datetime | None:
     """An ISO 8601 string as an aware datetime; naive values are taken as UTC."""
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return _parse_time(value, timezone.utc)
 
 
 def export_value(article: dict, field: Field, duplicate_url: str | None):
