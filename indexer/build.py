@@ -174,6 +174,7 @@ def update_index(home: Home, *, rebuild: bool = False, progress: bool | None = N
                 _rebuild(home, store, segmenter, stats, progress, chunk)
             else:
                 _incremental(engine, store, segmenter, stats, progress, chunk)
+                engine.finish_writes(processes)
         finally:
             segmenter.close()
         stats.segmented = segmenter.count
@@ -231,6 +232,7 @@ def _rebuild(home, store, segmenter, stats, progress, chunk) -> None:
     finally:
         if bar:
             bar.close()
+    engine.finish_writes(segmenter.processes)  # before the swap: searches never see it without
     _swap(building, home.index_dir)
     store.meta_set(CURSOR_KEY, str(cursor))
 

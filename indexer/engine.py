@@ -6,9 +6,10 @@ segmentation into a document, writing, and running an engine-neutral ``ParsedQue
 app and ``indexer.search`` only use ``open_engine`` / ``EngineWriter`` / ``EngineSearcher``.
 
 Design notes (from measurements on 100k articles): a segmented word is a ~1 ms term lookup,
-so queries are built from words, never syllable phrases; counting exact hits doubles the
-cost of a query, so exact totals are computed only for small result sets; character vectors
-are not stored (build speed) and ``optimize()`` is never called.
+so queries are built from words, never syllable phrases; Whoosh's matchers walk postings one
+at a time in Python, so queries run over its postings with numpy instead
+(``indexer.vector_search``), which also makes totals and facets exact counts; character
+vectors are not stored (build speed) and ``optimize()`` is never called.
 """
 from __future__ import annotations
 
@@ -20,22 +21,23 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh import query as wq
-from whoosh import scoring, sorting
+from whoosh import scoring
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 
+from indexer import hot_postings
 from indexer.analysis import encode_segmented, folded_analyzer, word_analyzer
-from indexer.query import AnyOf, Node, ParsedQuery, Phrase, Word
+from indexer.query import ParsedQuery
 from indexer.text import field_words
+from indexer.vector_search import Match, VectorSearcher
 
 INDEX_NAME = "articles"
 TITLE_BOOST = 3.0
 # Documents containing every optional word get this constant on top, so they rank first.
 ALL_WORDS_BONUS = 1000.0
-# Above this estimated size the hit total is an estimate (exact counting doubles the cost).
-EXACT_TOTAL_LIMIT = 5000
 # Folded text (words typed without diacritics) is searched in these fields; exact in the others.
 EXACT_FIELDS = ("title", "text")
 FOLDED_FIELDS = ("title_f", "text_f")
+BOOSTS = {"title": TITLE_BOOST, "title_f": TITLE_BOOST}
 
 
 def make_schema() -> Schema:
@@ -104,6 +106,7 @@ def article_document(article: dict, segmentation: dict) -> dict:
 
 
 BULK_WRITER_PROCESSES = int(os.environ.get("UNIONNEWS_INDEX_PROCESSES", "2"))
+PARALLEL_HOT_DOCS = 20_000  # fewer documents to scan: one process beats starting others
 
 
 class EngineWriter:
@@ -157,60 +160,17 @@ class RawResult:
     histogram: dict | None = None
 
 
-def _translate(node: Node, fields: str = "all") -> wq.Query:
-    """A query node over the fields; an accented word matches folded, exact adds score."""
-    if isinstance(node, AnyOf):
-        return wq.Or([_translate(option) for option in node.options])
-    if isinstance(node, Word):
-        folded = wq.Or([wq.Term(f, node.folded) for f in FOLDED_FIELDS])
-        if node.exact is None:
-            return folded
-        # the exact form is a subset of the folded one: match on folded, score both
-        return wq.AndMaybe(folded, wq.Or([wq.Term(f, node.exact) for f in EXACT_FIELDS]))
-    folded = wq.Or([wq.Phrase(f, [w.folded for w in node.words]) for f in FOLDED_FIELDS])
-    if any(w.exact is None for w in node.words):
-        return folded
-    return wq.AndMaybe(folded, wq.Or([wq.Phrase(f, [w.exact for w in node.words]) for f in EXACT_FIELDS]))
-
-
-def build_query(parsed: ParsedQuery) -> wq.Query:
-    branches = []
-    for branch in parsed.branches:
-        required = [_translate(n) for n in branch.required]
-        optional = [_translate(n) for n in branch.optional]
-        if optional and len(optional) + len(required) > 1:
-            matching = wq.Or(optional) if len(optional) > 1 else optional[0]
-            everything = wq.ConstantScoreQuery(wq.And(required + optional), ALL_WORDS_BONUS)
-            query = wq.Or([everything, wq.And(required + [matching]) if required else matching])
-        else:
-            parts = required + optional
-            query = wq.And(parts) if len(parts) > 1 else parts[0]
-        branches.append(query)
-    return wq.Or(branches) if len(branches) > 1 else branches[0]
-
-
-def build_filter(sites=(), provinces=(), since=None, until=None) -> wq.Query | None:
-    parts = []
-    if sites:
-        parts.append(wq.Or([wq.Term("site", s) for s in sites]))
-    if provinces:
-        parts.append(wq.Or([wq.Term("province", p) for p in provinces]))
-    if since or until:
-        start = datetime.fromisoformat(since) if since else None
-        end = datetime.fromisoformat(until).replace(hour=23, minute=59, second=59) if until else None
-        parts.append(wq.DateRange("published_at", start, end))
-    if not parts:
-        return None
-    return wq.And(parts) if len(parts) > 1 else parts[0]
-
-
 class EngineSearcher:
-    """A point-in-time view of the index (searches run while a writer commits)."""
+    """A point-in-time view of the index (searches run while a writer commits).
 
-    def __init__(self, ix):
+    Whoosh keeps the postings, columns and stored fields; queries are evaluated over them
+    with numpy (``indexer.vector_search``), since Whoosh's own matchers cost ~5 µs a posting.
+    """
+
+    def __init__(self, ix, path: str):
+        self._path = path
         self._searcher = ix.searcher(weighting=scoring.BM25F())
-        self._reader = self._searcher.reader()
-        self._docsets: dict[str, set] = {}  # never mutated once cached
+        self._vectors = VectorSearcher(self._searcher, path, BOOSTS)
 
     def close(self) -> None:
         self._searcher.close()
@@ -219,7 +179,8 @@ class EngineSearcher:
         """This searcher, moved to the latest commit when the index changed (cheap otherwise)."""
         fresh = self._searcher.refresh()
         if fresh is not self._searcher:
-            self._searcher, self._reader, self._docsets = fresh, fresh.reader(), {}
+            self._searcher = fresh
+            self._vectors = VectorSearcher(fresh, self._path, BOOSTS)
         return self
 
     def __enter__(self):
@@ -232,79 +193,46 @@ class EngineSearcher:
         return self._searcher.doc_count()
 
     def has_folded_word(self, word: str) -> bool:
-        return any(self._reader.doc_frequency(f, word) > 0 for f in FOLDED_FIELDS)
+        reader = self._searcher.reader()
+        return any(reader.doc_frequency(f, word) > 0 for f in FOLDED_FIELDS)
 
     def has_exact_word(self, word: str) -> bool:
-        return any(self._reader.doc_frequency(f, word) > 0 for f in EXACT_FIELDS)
+        reader = self._searcher.reader()
+        return any(reader.doc_frequency(f, word) > 0 for f in EXACT_FIELDS)
 
-    def _docset(self, query: wq.Query, cache: bool) -> set:
-        """Document numbers matching ``query`` as a plain set.
-
-        Filters and masks are handed to Whoosh as Python sets: given its own id-sets, the
-        collector re-tests their truthiness per document (a full scan each time), and
-        ``wq.Require`` trips an assertion under block-quality skipping. Filter sets repeat
-        (the web app's facets), so they are cached for this searcher's lifetime.
-        """
-        key = repr(query)
-        if cache and key in self._docsets:
-            return self._docsets[key]
-        docs = set(self._searcher.docs_for_query(query))  # Whoosh accepts set, not frozenset
-        if cache:
-            if len(self._docsets) >= 64:
-                self._docsets.pop(next(iter(self._docsets)))
-            self._docsets[key] = docs
-        return docs
-
-    def _prepare(self, parsed: ParsedQuery, filters: dict):
-        """Query, allowed docs (or None) and hidden docs (or None)."""
-        filter_query = build_filter(**filters)
-        allow = self._docset(filter_query, cache=True) if filter_query is not None else None
-        hidden = self._docset(wq.Term("is_copy", "1"), cache=True)  # shown in their original's hit
-        if parsed.excluded:
-            hidden = hidden | self._docset(wq.Or([_translate(node) for node in parsed.excluded]), cache=False)
-        if allow is not None and not allow:
-            allow = {-1}  # nothing allowed; an empty set would mean "no filter"
-        return build_query(parsed), allow, hidden or None
+    def _matches(self, parsed: ParsedQuery, filters: dict) -> Match:
+        vectors = self._vectors
+        match = vectors.evaluate(parsed, EXACT_FIELDS, FOLDED_FIELDS, ALL_WORDS_BONUS)
+        keep = vectors.live.copy()
+        keep[vectors.term_docs("is_copy", "1")] = False  # shown in their original's hit
+        for node in parsed.excluded:
+            keep &= ~vectors.node(node, EXACT_FIELDS, FOLDED_FIELDS).mask
+        allowed = vectors.filter_mask(**filters)
+        if allowed is not None:
+            keep &= allowed
+        match.mask &= keep
+        return match
 
     def search(self, parsed: ParsedQuery, filters: dict, sort: str, limit: int, offset: int,
                facets: bool = False, histogram: bool = False) -> RawResult:
-        query, allow, hidden = self._prepare(parsed, filters)
-        sortedby = "published_at" if sort == "newest" else None
-        groupedby = None
-        if facets or histogram:
-            groupedby = {}
-            if facets:
-                groupedby.update(site=sorting.FieldFacet("site"), province=sorting.FieldFacet("province"))
-            if histogram:
-                groupedby["month"] = sorting.FieldFacet("month")
-        results = self._searcher.search(
-            query, limit=offset + limit if limit else None, filter=allow, mask=hidden,
-            sortedby=sortedby, reverse=sortedby is not None,
-            groupedby=groupedby, maptype=sorting.Count if groupedby else None,
-        )
-        estimate = min(_estimate(query, self._reader), self._searcher.doc_count(),
-                       len(allow) if allow is not None else float("inf"))
-        total_exact = results.has_exact_length() or estimate <= EXACT_TOTAL_LIMIT
-        total = len(results) if total_exact else estimate
+        match = self._matches(parsed, filters)
+        ranked = self._vectors.ranked(match, sort, offset + limit)
         hits = []
-        for docnum, score in list(results.items())[offset:offset + limit]:
+        for docnum in ranked[offset:offset + limit].tolist():
             stored = self._searcher.stored_fields(docnum)
             hits.append(RawHit(int(stored["aid"]), stored["url"], stored["shown"]["title"], stored["site"],
-                               stored["province"], stored["shown"]["published_at"], round(score or 0.0, 4)))
-        result = RawResult(total, total_exact, hits)
+                               stored["province"], stored["shown"]["published_at"],
+                               round(float(match.score[docnum]), 4)))
+        result = RawResult(int(match.mask.sum()), True, hits)
         if facets:
-            result.facets = {name: _counts(results.groups(name)) for name in ("site", "province")}
+            result.facets = {name: self._vectors.counts(name, match.mask) for name in ("site", "province")}
         if histogram:
-            result.histogram = dict(sorted(_counts(results.groups("month")).items()))
+            result.histogram = dict(sorted(self._vectors.counts("month", match.mask).items()))
         return result
 
     def all_ids(self, parsed: ParsedQuery, filters: dict, sort: str) -> list[int]:
-        query, allow, hidden = self._prepare(parsed, filters)
-        sortedby = "published_at" if sort == "newest" else None
-        results = self._searcher.search(query, limit=None, sortedby=sortedby, filter=allow, mask=hidden,
-                                        reverse=sortedby is not None)
-        column = self._reader.column_reader("aid")
-        return [int(column[docnum]) for docnum, _ in results.items()]
+        match = self._matches(parsed, filters)
+        return self._vectors.article_ids(self._vectors.ranked(match, sort, None))
 
     def duplicates_of(self, article_ids: list[int]) -> dict[int, list[str]]:
         """URLs of the indexed copies of each article."""
@@ -313,24 +241,6 @@ class EngineSearcher:
             for docnum in self._searcher.docs_for_query(wq.Term("duplicate_of", str(article_id))):
                 copies.setdefault(article_id, []).append(self._searcher.stored_fields(docnum)["url"])
         return copies
-
-
-def _estimate(query: wq.Query, reader) -> int:
-    """Hit-count estimate: Whoosh sums the sizes of OR branches, which counts a document
-    once per field and per bonus clause; a union is at least its largest branch."""
-    if isinstance(query, (wq.Or, wq.DisjunctionMax)):
-        return max((_estimate(q, reader) for q in query.subqueries), default=0)
-    if isinstance(query, wq.And):
-        return min((_estimate(q, reader) for q in query.subqueries), default=0)
-    if isinstance(query, (wq.AndMaybe, wq.AndNot)):
-        return _estimate(query.a, reader)
-    if isinstance(query, wq.ConstantScoreQuery):
-        return _estimate(query.child, reader)
-    return query.estimate_size(reader)
-
-
-def _counts(groups: dict) -> dict:
-    return {key: count for key, count in sorted(groups.items(), key=lambda kv: -kv[1]) if key}
 
 
 class Engine:
@@ -356,7 +266,27 @@ class Engine:
         return EngineWriter(self._open(), bulk=bulk)
 
     def searcher(self) -> EngineSearcher:
-        return EngineSearcher(self._open())
+        return EngineSearcher(self._open(), str(self.path))
+
+    def finish_writes(self, processes: int | None = None) -> int:
+        """After a run's commits: hot postings for segments that have none (see
+        ``indexer.hot_postings``), one process per core. Returns the segments done."""
+        missing = _missing_hot_postings(self.path)
+        tasks = [(str(self.path), segment_id, field) for segment_id, _, field in missing]
+        if not tasks:
+            return 0
+        count = min(processes or os.cpu_count() or 1, len(tasks))
+        if count > 1 and sum(docs for _, docs, _ in missing) >= PARALLEL_HOT_DOCS:
+            import multiprocessing
+
+            # spawned, not forked: the caller may hold threads (a crawl's reactor, a progress
+            # bar) whose locks a forked child would inherit taken
+            with multiprocessing.get_context("spawn").Pool(count) as pool:
+                pool.starmap(_write_hot_postings, tasks, chunksize=1)
+        else:
+            for task in tasks:
+                _write_hot_postings(*task)
+        return len({segment_id for _, segment_id, _ in tasks})
 
     def identity(self) -> tuple:
         """Changes when the directory is replaced (``--rebuild`` swaps in a new one)."""
@@ -365,6 +295,20 @@ class Engine:
 
     def size_bytes(self) -> int:
         return sum(p.stat().st_size for p in self.path.glob("*") if p.is_file())
+
+
+def _missing_hot_postings(path: Path) -> list[tuple[str, int, str]]:
+    """(segment id, its documents, field) still without hot postings."""
+    with whoosh_index.open_dir(str(path), indexname=INDEX_NAME).reader() as reader:
+        return [(leaf.segment().segment_id(), leaf.doc_count_all(), field)
+                for leaf, field in hot_postings.missing(path, reader.leaf_readers())]
+
+
+def _write_hot_postings(path: str, segment_id: str, field: str) -> None:
+    with whoosh_index.open_dir(path, indexname=INDEX_NAME).reader() as reader:
+        for leaf, _ in reader.leaf_readers():
+            if leaf.segment().segment_id() == segment_id:
+                hot_postings.write_segment_field(Path(path), leaf, field)
 
 
 def open_engine(path: Path, name: str | None = None):

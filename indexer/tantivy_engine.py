@@ -45,7 +45,7 @@ from tantivy import FieldType, Occur, Query
 
 from indexer.engine import (ALL_WORDS_BONUS, TITLE_BOOST, RawHit, RawResult,
                             parse_published)
-from indexer.query import AnyOf, Node, ParsedQuery, Phrase, Word
+from indexer.query import AnyOf, Node, ParsedQuery, Word
 
 WORDS_TOKENIZER = "vi_words"
 FOLDED_TOKENIZER = "vi_folded"
@@ -356,6 +356,10 @@ class TantivyEngine:
         """Changes with every commit (tantivy replaces meta.json atomically)."""
         stat = (self.path / "meta.json").stat()
         return stat.st_ino, stat.st_mtime_ns, stat.st_size
+
+    def finish_writes(self, processes: int | None = None) -> int:
+        """Nothing to do after commits: tantivy's postings are already fast to read."""
+        return 0
 
     def writer(self, bulk: bool = False, processes: int = 2) -> TantivyWriter:
         """``bulk``: loading a freshly created index (each article added exactly once)."""

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from indexer import hot_postings
 from indexer.build import update_index
 from indexer.engines import ENGINES, set_configured_engine
 from indexer.search import QueryError, SearchRequest, matching_ids, search
@@ -41,11 +42,17 @@ def make_record(url, site, province, published_at, title, summary, body):
             "content_hash": hashlib.sha256((title + summary + body).encode()).hexdigest()}
 
 
-@pytest.fixture(params=ENGINES)
-def engine(request, home):
-    """Every search test runs against each engine."""
-    set_configured_engine(home, request.param)
-    return request.param
+@pytest.fixture(params=ENGINES + ("whoosh-hot",))
+def engine(request, home, monkeypatch):
+    """Every search test runs against each engine; ``whoosh-hot`` with every term's
+    postings in the hot arrays (``indexer.hot_postings``) rather than Whoosh's blocks."""
+    name = request.param
+    if name == "whoosh-hot":
+        monkeypatch.setattr(hot_postings, "HOT_MIN_DOCS", 1)
+        monkeypatch.setattr(hot_postings, "HOT_FRACTION", 0.0)
+        name = "whoosh"
+    set_configured_engine(home, name)
+    return name
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
-"""Hit totals: exact for small result sets, an estimate (flagged) above the limit."""
+"""Hit totals: exact counts of matching articles, whatever the page size."""
 from __future__ import annotations
 
-from indexer import engine as whoosh_engine
 from indexer.build import update_index
 from indexer.search import SearchRequest, search
 from tests.test_search import make_record
@@ -22,12 +21,10 @@ def test_small_totals_are_exact(home, store):
     assert search(home, SearchRequest(query='"quà tết"')).total == 3
 
 
-def test_large_totals_are_estimated_but_bounded(home, store, monkeypatch):
+def test_totals_count_each_document_once(home, store):
     _index(home, store, 6)
-    monkeypatch.setattr(whoosh_engine, "EXACT_TOTAL_LIMIT", 0)
     result = search(home, SearchRequest(query="công nhân", limit=2))
-    assert not result.total_exact
-    # the estimate counts each document once, however many fields (title, text) match it
-    assert result.total == 6
+    # title and text both match every article: each still counts once, and exactly
+    assert result.total == 6 and result.total_exact
     filtered = search(home, SearchRequest(query="công nhân", sites=("other",)))
     assert filtered.total == 0

@@ -1,0 +1,216 @@
+"""Whoosh's postings and columns as numpy arrays, for the vectorised query path.
+
+Whoosh's own matchers walk postings one document at a time in Python: ~5 µs a posting once
+BM25 needs each document's field length. A common word at 100k articles has ~90k postings
+per field, hence half a second a query. Here a term's posting blocks are decoded whole
+(ids, frequencies, and positions only for the documents a phrase needs) and columns
+(field lengths, site, province, month, publication time) are read once per segment, so
+``indexer.vector_search`` can score and filter whole arrays at once, the way Lucene's
+BooleanScorer scores windows of documents into arrays.
+
+This reads Whoosh's block layout (``whoosh.codec.whoosh3``, pinned by the ``whoosh3``
+dependency); any posting list it does not recognise is read through the public matcher API.
+Segments never change once written (deletions are kept apart), so per-segment arrays are
+cached for the life of the process, keyed by segment id.
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from pathlib import Path
+from pickle import loads
+
+import numpy as np
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.util.numeric import byte_to_length
+
+from indexer import hot_postings
+
+# Whoosh stores each field length as one byte (a lossy log scale); this table undoes it.
+LENGTH_OF_BYTE = np.array([byte_to_length(code) for code in range(256)], dtype=np.float32)
+_POSITION_HEADER = 4  # Positions values: 4-byte count, then the pickled position deltas
+_CACHE_LIMIT = 256  # segments' column arrays kept per process
+
+
+class TermPostings:
+    """One term's postings in one segment: sorted local ids, frequencies, raw values."""
+
+    __slots__ = ("ids", "freqs", "_values")
+
+    def __init__(self, ids: np.ndarray, freqs: np.ndarray, values: list | None):
+        self.ids, self.freqs, self._values = ids, freqs, values
+
+    def positions(self, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(local doc id per position, position) for the postings of ``wanted`` docs."""
+        if self._values is None or not len(wanted):
+            return np.empty(0, np.int64), np.empty(0, np.int64)
+        rows = np.nonzero(np.isin(self.ids, wanted, assume_unique=True))[0]
+        docs, positions = [], []
+        for row in rows.tolist():
+            value = self._values[row]
+            deltas = loads(value[_POSITION_HEADER:]) if value else []
+            docs.append(np.full(len(deltas), self.ids[row], dtype=np.int64))
+            positions.append(np.cumsum(np.asarray(deltas, dtype=np.int64)))
+        if not docs:
+            return np.empty(0, np.int64), np.empty(0, np.int64)
+        return np.concatenate(docs), np.concatenate(positions)
+
+
+EMPTY = TermPostings(np.empty(0, np.int64), np.empty(0, np.float32), [])
+
+
+class HotTermPostings(TermPostings):
+    """A frequent term's postings, memory-mapped from its segment's hot arrays."""
+
+    __slots__ = ("_hot", "_term")
+
+    def __init__(self, hot: hot_postings.HotTerms, term: str):
+        ids, freqs = hot.postings(term)
+        super().__init__(ids, freqs, None)
+        self._hot, self._term = hot, term
+
+    def positions(self, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return self._hot.positions(self._term, wanted)
+
+
+def read_term(leaf, field: str, text: str, with_values: bool = False) -> TermPostings:
+    """All postings of ``text`` in ``field`` of one segment (deleted documents included).
+
+    Frequencies are occurrence counts: Whoosh stores them multiplied by the field's boost,
+    which is applied to the score instead (as tantivy does)."""
+    try:
+        if (field, text) not in leaf:
+            return EMPTY
+        posting_format = leaf.schema[field].format
+        raw = leaf._terms.matcher(field, leaf._text_to_bytes(field, text), posting_format)
+    except KeyError:
+        return EMPTY
+    postings = _read_blocks(raw, with_values)
+    boost = getattr(posting_format, "field_boost", 1.0) or 1.0
+    if boost != 1.0 and len(postings.ids):
+        postings.freqs = np.round(postings.freqs / boost)
+    return postings
+
+
+def _read_blocks(raw, with_values: bool) -> TermPostings:
+    if not hasattr(raw, "_read_data") or getattr(raw, "_byteids", False):
+        return _read_generic(raw, with_values)
+    ids, freqs, values = [], [], [] if with_values else None
+    while raw.is_active():
+        raw._read_data()
+        deltas, weights, block_values = raw._data[0], raw._data[1], raw._data[2]
+        block_ids = np.cumsum(np.asarray(deltas, dtype=np.int64))
+        ids.append(block_ids)
+        if weights is None:
+            freqs.append(np.ones(len(block_ids), np.float32))
+        elif isinstance(weights, float):
+            freqs.append(np.full(len(block_ids), weights, np.float32))
+        else:
+            freqs.append(np.asarray(weights, dtype=np.float32))
+        if with_values:
+            values.extend(block_values if isinstance(block_values, (tuple, list))
+                          else [None] * len(block_ids))
+        raw._next_block()
+    if not ids:
+        return EMPTY
+    return TermPostings(np.concatenate(ids), np.concatenate(freqs), values)
+
+
+def _read_generic(matcher, with_values: bool) -> TermPostings:
+    ids, freqs, values = [], [], [] if with_values else None
+    while matcher.is_active():
+        ids.append(matcher.id())
+        freqs.append(matcher.weight())
+        if with_values:
+            values.append(matcher.value())
+        matcher.next()
+    return TermPostings(np.asarray(ids, np.int64), np.asarray(freqs, np.float32), values)
+
+
+# -- per-segment columns ------------------------------------------------------------------
+
+class SegmentColumns:
+    """Arrays of one immutable segment: field lengths and the columns search reads."""
+
+    def __init__(self, index_dir: Path, leaf):
+        self._index_dir = index_dir
+        self._segment_id = leaf.segment().segment_id()
+        self.size = leaf.doc_count_all()
+        self._arrays: dict[str, object] = {}
+        self._hot: dict[str, hot_postings.HotTerms] = {}
+        self._lock = threading.Lock()
+
+    def look_for_hot_postings(self) -> None:
+        """Picks up hot arrays written since (the indexer writes them after committing)."""
+        for field in hot_postings.FIELDS:
+            if field not in self._hot:
+                table = hot_postings.load(self._index_dir, self._segment_id, field)
+                if table is not None:
+                    with self._lock:
+                        self._hot[field] = table
+
+    # Readers are per thread (Whoosh's seek-then-read is not thread-safe): every method
+    # reads through the ``leaf`` of the caller's own searcher.
+
+    def term(self, leaf, field: str, text: str, with_values: bool = False) -> TermPostings:
+        hot = self._hot.get(field)
+        if hot is not None and text in hot:
+            return HotTermPostings(hot, text)
+        return read_term(leaf, field, text, with_values)
+
+    def _cached(self, key: str, build):
+        with self._lock:
+            if key not in self._arrays:
+                self._arrays[key] = build()
+            return self._arrays[key]
+
+    def lengths(self, leaf, field: str) -> np.ndarray:
+        def build():
+            reader = leaf._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
+            codes = np.zeros(self.size, dtype=np.uint8)
+            if reader is not None:
+                raw = reader._dbfile.get(reader._basepos, reader._count)
+                codes[:reader._count] = np.frombuffer(raw, dtype=np.uint8)
+            return LENGTH_OF_BYTE[codes]
+        return self._cached("len:" + field, build)
+
+    def labels(self, leaf, field: str) -> tuple[np.ndarray, list[str]]:
+        """(code per document, label per code) of a sortable ID column; "" when missing."""
+        def build():
+            values = list(leaf.column_reader(field)) if leaf.has_column(field) else []
+            values += [""] * (self.size - len(values))
+            labels, codes = np.unique(np.asarray(values, dtype=object), return_inverse=True)
+            return codes.astype(np.int32), [str(label) for label in labels]
+        return self._cached("lab:" + field, build)
+
+    def numbers(self, leaf, field: str, missing: int) -> np.ndarray:
+        """A numeric column (dates as Whoosh ticks) with ``missing`` for absent values."""
+        def build():
+            result = np.full(self.size, missing, dtype=np.int64)
+            if leaf.has_column(field):
+                reader = leaf.column_reader(field, translate=False)
+                default = getattr(reader, "_default", None)
+                values = np.fromiter(reader, dtype=np.int64, count=self.size) if self.size else result
+                if default is not None:
+                    values = np.where(values == default, missing, values)
+                result[:len(values)] = values
+            return result
+        return self._cached("num:" + field, build)
+
+
+_segments: OrderedDict[tuple, SegmentColumns] = OrderedDict()
+_segments_lock = threading.Lock()
+
+
+def segment_columns(index_dir: str, leaf) -> SegmentColumns:
+    """The process-wide arrays of a segment (segments are immutable once written)."""
+    key = (index_dir, leaf.segment().segment_id(), leaf.doc_count_all())
+    with _segments_lock:
+        columns = _segments.get(key)
+        if columns is None:
+            columns = _segments[key] = SegmentColumns(Path(index_dir), leaf)
+        _segments.move_to_end(key)
+        while len(_segments) > _CACHE_LIMIT:
+            _segments.popitem(last=False)
+    columns.look_for_hot_postings()
+    return columns

@@ -1,0 +1,82 @@
+"""Hot postings: the numpy arrays beside each Whoosh segment equal Whoosh's own postings,
+are rewritten for new segments, vanish with retired ones, and are never required."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from whoosh import index as whoosh_index
+
+from indexer import hot_postings
+from indexer.build import update_index
+from indexer.engine import INDEX_NAME
+from indexer.postings import read_term
+from indexer.search import SearchRequest, search
+from tests.test_search import ARTICLES, make_record
+
+
+@pytest.fixture
+def all_hot(monkeypatch):
+    monkeypatch.setattr(hot_postings, "HOT_MIN_DOCS", 1)
+    monkeypatch.setattr(hot_postings, "HOT_FRACTION", 0.0)
+
+
+@pytest.fixture
+def indexed(home, store, all_hot):
+    for row in ARTICLES:
+        store.upsert_article(make_record(*row))
+    update_index(home, progress=False, processes=1)
+    return home
+
+
+def _leaves(home):
+    ix = whoosh_index.open_dir(str(home.index_dir), indexname=INDEX_NAME)
+    return ix.reader().leaf_readers()
+
+
+def test_hot_arrays_equal_whoosh_postings_and_positions(indexed):
+    checked = 0
+    for leaf, _ in _leaves(indexed):
+        segment_id = leaf.segment().segment_id()
+        for field in hot_postings.FIELDS:
+            hot = hot_postings.load(indexed.index_dir, segment_id, field)
+            assert hot is not None
+            for term_bytes, _ in leaf.iter_field(field):
+                term = term_bytes.decode()
+                assert term in hot
+                whoosh = read_term(leaf, field, term, with_values=True)
+                ids, freqs = hot.postings(term)
+                assert ids.tolist() == whoosh.ids.tolist()
+                assert freqs.tolist() == whoosh.freqs.tolist()
+                wanted = ids[::2]  # a subset, as a phrase asks for its candidates only
+                for got, expected in zip(hot.positions(term, wanted), whoosh.positions(wanted)):
+                    np.testing.assert_array_equal(got, expected)
+                checked += 1
+    assert checked > 100
+
+
+def test_a_missing_or_broken_table_falls_back_to_whoosh_blocks(indexed):
+    expected = [(h.url, h.score) for h in search(indexed, SearchRequest(query='"công đoàn cơ sở" lao động')).hits]
+    for table in indexed.index_dir.glob("*.hot_text.json"):
+        table.write_text("{not json", encoding="utf-8")  # as if the disk garbled it
+    for table in indexed.index_dir.glob("*.hot_title.json"):
+        table.unlink()  # as if the writer was killed before the table
+    got = [(h.url, h.score) for h in search(indexed, SearchRequest(query='"công đoàn cơ sở" lao động')).hits]
+    assert got == expected
+
+
+def test_new_segments_get_arrays_and_retired_ones_lose_theirs(indexed, store):
+    before = {p.name for p in indexed.index_dir.glob("*.hot_*")}
+    for n in range(3):
+        store.upsert_article(make_record(f"https://laodongthudo.vn/n-{n}.html", "laodongthudo", "Hà Nội",
+                                         "2023-01-02", f"Công đoàn mới {n}", "", "Người lao động vui."))
+    update_index(home=indexed, progress=False, processes=1)
+    segments = {leaf.segment().segment_id() for leaf, _ in _leaves(indexed)}
+    names = {p.name for p in indexed.index_dir.glob("*.hot_*")}
+    assert {name.split(".")[0] for name in names} == segments
+    for segment_id in segments:
+        for field in hot_postings.FIELDS:
+            assert hot_postings.load(indexed.index_dir, segment_id, field) is not None
+    assert not any(name.endswith(".tmp") for name in names)
+    assert names != before
+    hits = search(indexed, SearchRequest(query="người lao động vui")).hits
+    assert hits[0].url.endswith("/n-0.html") or hits[0].url.split("/")[-1].startswith("n-")
