@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from itertools import chain
 from pathlib import Path
 from pickle import loads
 
@@ -45,15 +46,18 @@ class TermPostings:
         if self._values is None or not len(wanted):
             return np.empty(0, np.int64), np.empty(0, np.int64)
         rows = np.nonzero(np.isin(self.ids, wanted, assume_unique=True))[0]
-        docs, positions = [], []
-        for row in rows.tolist():
-            value = self._values[row]
-            deltas = loads(value[_POSITION_HEADER:]) if value else []
-            docs.append(np.full(len(deltas), self.ids[row], dtype=np.int64))
-            positions.append(np.cumsum(np.asarray(deltas, dtype=np.int64)))
-        if not docs:
+        # one pickle per posting is unavoidable; everything else is done for all at once
+        # (numpy calls per posting cost more than the unpickling)
+        values = self._values
+        deltas = [loads(value[_POSITION_HEADER:]) if value else [] for value in map(values.__getitem__, rows.tolist())]
+        lengths = np.fromiter(map(len, deltas), dtype=np.int64, count=len(deltas))
+        total = int(lengths.sum())
+        if not total:
             return np.empty(0, np.int64), np.empty(0, np.int64)
-        return np.concatenate(docs), np.concatenate(positions)
+        running = np.cumsum(np.fromiter(chain.from_iterable(deltas), dtype=np.int64, count=total))
+        first = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+        before = np.concatenate(([0], running))[first]  # running sum before each posting
+        return np.repeat(self.ids[rows], lengths), running - np.repeat(before, lengths)
 
 
 EMPTY = TermPostings(np.empty(0, np.int64), np.empty(0, np.float32), [])
@@ -186,16 +190,26 @@ class SegmentColumns:
     def numbers(self, leaf, field: str, missing: int) -> np.ndarray:
         """A numeric column (dates as Whoosh ticks) with ``missing`` for absent values."""
         def build():
-            result = np.full(self.size, missing, dtype=np.int64)
-            if leaf.has_column(field):
-                reader = leaf.column_reader(field, translate=False)
-                default = getattr(reader, "_default", None)
-                values = np.fromiter(reader, dtype=np.int64, count=self.size) if self.size else result
-                if default is not None:
-                    values = np.where(values == default, missing, values)
-                result[:len(values)] = values
-            return result
+            if not leaf.has_column(field):
+                return np.full(self.size, missing, dtype=np.int64)
+            return _numeric_column(leaf.column_reader(field, translate=False), self.size, missing)
         return self._cached("num:" + field, build)
+
+
+def _numeric_column(reader, size: int, missing: int) -> np.ndarray:
+    """A Whoosh NumericColumn read in one go (fixed-width big-endian values); the column's
+    default (what documents without a value hold) becomes ``missing``."""
+    typecode, count = getattr(reader, "_typecode", None), getattr(reader, "_count", None)
+    default = getattr(reader, "_default", None)
+    if typecode in ("q", "Q", "i", "I") and count is not None and hasattr(reader, "_dbfile"):
+        raw = reader._dbfile.get(reader._basepos, count * reader._fixedlen)
+        values = np.frombuffer(raw, dtype=np.dtype(typecode).newbyteorder(">"))
+        absent = values == np.asarray(default).astype(values.dtype) if default is not None else None
+        result = np.full(size, missing, dtype=np.int64)
+        result[:count] = np.where(absent, missing, values.astype(np.int64)) if absent is not None else values
+        return result
+    values = [missing if value == default else value for value in reader][:size]
+    return np.asarray(values + [missing] * (size - len(values)), dtype=np.int64)
 
 
 _segments: OrderedDict[tuple, SegmentColumns] = OrderedDict()

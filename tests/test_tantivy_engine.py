@@ -141,8 +141,9 @@ def test_tantivy_index_is_built_from_stored_segmentation(home, store, monkeypatc
     assert rebuilt.rebuilt and rebuilt.segmented == 0 and rebuilt.documents == 3
 
 
-def test_tantivy_sorts_undated_articles_last(home, store):
-    set_configured_engine(home, "tantivy")
+@pytest.mark.parametrize("engine", ["whoosh", "tantivy"])
+def test_undated_articles_sort_last_and_miss_date_filters(home, store, engine):
+    set_configured_engine(home, engine)
     _fill(store)
     undated = make_record("https://laodongthudo.vn/khong-ngay.html", "laodongthudo", "Hà Nội", "",
                           "Công đoàn không ngày", "", "Công nhân không rõ ngày đăng.")
