@@ -12,6 +12,8 @@ index is committed and the searchers refresh.
 
 Prints requests, throughput, error count and p50/p95/p99 latency overall, per query class,
 and split into "while indexing" / "otherwise". Target: no errors, p95 < 300 ms at 8 clients.
+The indexing run is niced (``--index-nice``, default 10) as the nightly job is in ``deploy/``:
+background work yields the CPU to searches.
 Other processes on the machine skew the figures: run it on an idle box.
 """
 from __future__ import annotations
@@ -165,6 +167,8 @@ def main(argv: list[str] | None = None) -> None:
                         help="server processes (`serve --workers`; default: serve's, one per CPU, at least 2)")
     parser.add_argument("--cache-seconds", type=float, default=None,
                         help="`serve --cache-seconds` (0: every request searches; default: serve's)")
+    parser.add_argument("--index-nice", type=int, default=10,
+                        help="niceness of the indexing run (default 10, as deploy/ runs nightly; 0: none)")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--processes", type=int, default=None, help="segmentation processes for the build")
     parser.add_argument("--home", help="work directory, reused when it already holds the articles "
@@ -197,7 +201,8 @@ def main(argv: list[str] | None = None) -> None:
         time.sleep(args.duration / 4)
         index_started = time.perf_counter() - origin
         add_articles(home, args.corpus, args.extra, args.seed)
-        indexing = subprocess.run(cli(home.root, "index", "--no-progress"), capture_output=True, text=True)
+        niced = ["nice", "-n", str(args.index_nice)] if args.index_nice else []
+        indexing = subprocess.run(niced + cli(home.root, "index", "--no-progress"), capture_output=True, text=True)
         index_ended = time.perf_counter() - origin
         for thread in threads:
             thread.join()
@@ -228,7 +233,8 @@ def report(samples, elapsed, args, base_count, index_started, index_ended, index
     print(f"\nLoad benchmark: {base_count} articles (+{args.extra} indexed during the load), "
           f"{args.clients} clients, server: {args.workers or 'default'} processes × {args.threads} threads, "
           f"cache {'default' if args.cache_seconds is None else f'{args.cache_seconds:g} s'}, "
-          f"{elapsed:.0f} s, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at the end\n")
+          f"{elapsed:.0f} s, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at the end, "
+          f"indexing at nice {args.index_nice}\n")
     print(f"indexing run: {index_started:.0f}–{index_ended:.0f} s after start, exit {indexing.returncode}: "
           f"{indexing.stdout.strip() or indexing.stderr.strip()[-300:]}\n")
     print(f"{'':<26}{'requests':>8}{'req/s':>9}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
