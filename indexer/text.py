@@ -69,6 +69,12 @@ def fold(term: str) -> str:
     return stripped.replace("đ", "d").replace("Đ", "D").lower()
 
 
+def fold_text(text: str) -> str:
+    """``fold`` over a whole text at once (C-level passes; no per-character table lookups)."""
+    stripped = _COMBINING.sub("", unicodedata.normalize("NFD", text))
+    return stripped.replace("đ", "d").replace("Đ", "D").lower()
+
+
 def has_diacritics(text: str) -> bool:
     """True when folding changes more than case: the user typed Vietnamese marks."""
     return fold(text) != text.lower()

@@ -5,8 +5,8 @@ schema and the writer):
 
 * a word matches its folded form in ``title_f``/``text_f``; typed with diacritics, its exact
   form in ``title``/``text`` adds to the score (so exact forms rank above folded ones);
-* a phrase is consecutive positions; it scores like Lucene's PhraseQuery: BM25 of the
-  phrase frequency with the sum of its words' IDFs;
+* a phrase is consecutive folded positions; it scores like Lucene's PhraseQuery (BM25 of
+  the phrase frequency with the sum of its words' IDFs), plus its words' exact forms;
 * BM25F as Whoosh computes it (``K1`` 1.2, ``B`` 0.75, Whoosh's IDF and its one-byte field
   lengths), title fields boosted;
 * optional words: documents with all of them get ``ALL_WORDS_BONUS`` on top, so they rank
@@ -149,9 +149,12 @@ class VectorSearcher:
             if node.exact is not None:
                 self.word(exact_fields, node.exact, result, score_only=True)
         else:
+            # the folded phrase matches; its words' exact forms add their scores (checking
+            # the exact phrase's positions as well doubled the cost of common phrases)
             self.phrase(folded_fields, [w.folded for w in node.words], result)
             if result.mask.any() and all(w.exact is not None for w in node.words):
-                self.phrase(exact_fields, [w.exact for w in node.words], result, score_only=True)
+                for word in node.words:
+                    self.word(exact_fields, word.exact, result, score_only=True)
         result.score[~result.mask] = 0.0
         return result
 
