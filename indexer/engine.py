@@ -25,7 +25,7 @@ from whoosh import scoring
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 
 from indexer import hot_postings
-from indexer.analysis import encode_segmented, folded_analyzer, word_analyzer
+from indexer.analysis import encode_segmented, word_analyzer
 from indexer.query import ParsedQuery
 from indexer.text import field_words
 from indexer.vector_search import Match, VectorSearcher
@@ -35,9 +35,11 @@ TITLE_BOOST = 3.0
 # Documents containing every optional word get this constant on top, so they rank first.
 ALL_WORDS_BONUS = 1000.0
 # Folded text (words typed without diacritics) is searched in these fields; exact in the others.
-EXACT_FIELDS = ("title", "text")
-FOLDED_FIELDS = ("title_f", "text_f")
-BOOSTS = {"title": TITLE_BOOST, "title_f": TITLE_BOOST}
+# Words as segmented. Folded (unaccented) words are not indexed: a folded query word
+# matches every indexed word folding to it, found in each segment's vocabulary, which
+# halved the writing cost.
+FIELDS = ("title", "text")
+BOOSTS = {"title": TITLE_BOOST}
 
 
 def make_schema() -> Schema:
@@ -46,8 +48,6 @@ def make_schema() -> Schema:
         url=ID(stored=True, unique=True),
         title=TEXT(analyzer=word_analyzer(), phrase=True, field_boost=TITLE_BOOST),
         text=TEXT(analyzer=word_analyzer(), phrase=True),
-        title_f=TEXT(analyzer=folded_analyzer(), phrase=True, field_boost=TITLE_BOOST),
-        text_f=TEXT(analyzer=folded_analyzer(), phrase=True),
         site=ID(stored=True, sortable=True),
         province=ID(stored=True, sortable=True),
         author=ID(stored=True),
@@ -87,8 +87,6 @@ def article_document(article: dict, segmentation: dict) -> dict:
         "url": article["url"],
         "title": encoded(title_words),
         "text": encoded(text_words),
-        "title_f": encoded(title_words),
-        "text_f": encoded(text_words),
         "site": article.get("site") or "",
         "province": article.get("province") or "",
         "tags": ",".join(t.replace(",", " ") for t in article.get("tags") or []),
@@ -173,7 +171,7 @@ class EngineSearcher:
     def __init__(self, ix, path: str):
         self._path = path
         self._searcher = ix.searcher(weighting=scoring.BM25F())
-        self._vectors = VectorSearcher(self._searcher, path, BOOSTS)
+        self._vectors = VectorSearcher(self._searcher, path, FIELDS, BOOSTS)
 
     def close(self) -> None:
         self._searcher.close()
@@ -183,7 +181,7 @@ class EngineSearcher:
         fresh = self._searcher.refresh()
         if fresh is not self._searcher:
             self._searcher = fresh
-            self._vectors = VectorSearcher(fresh, self._path, BOOSTS)
+            self._vectors = VectorSearcher(fresh, self._path, FIELDS, BOOSTS)
         return self
 
     def __enter__(self):
@@ -196,20 +194,19 @@ class EngineSearcher:
         return self._searcher.doc_count()
 
     def has_folded_word(self, word: str) -> bool:
-        reader = self._searcher.reader()
-        return any(reader.doc_frequency(f, word) > 0 for f in FOLDED_FIELDS)
+        return self._vectors.has_folded_word(word)
 
     def has_exact_word(self, word: str) -> bool:
         reader = self._searcher.reader()
-        return any(reader.doc_frequency(f, word) > 0 for f in EXACT_FIELDS)
+        return any(reader.doc_frequency(f, word) > 0 for f in FIELDS)
 
     def _matches(self, parsed: ParsedQuery, filters: dict) -> Match:
         vectors = self._vectors
-        match = vectors.evaluate(parsed, EXACT_FIELDS, FOLDED_FIELDS, ALL_WORDS_BONUS)
+        match = vectors.evaluate(parsed, ALL_WORDS_BONUS)
         keep = vectors.live.copy()
         keep[vectors.term_docs("is_copy", "1")] = False  # shown in their original's hit
         for node in parsed.excluded:
-            keep &= ~vectors.node(node, EXACT_FIELDS, FOLDED_FIELDS).mask
+            keep &= ~vectors.node(node).mask
         allowed = vectors.filter_mask(**filters)
         if allowed is not None:
             keep &= allowed

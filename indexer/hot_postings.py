@@ -23,7 +23,7 @@ import numpy as np
 
 HOT_FRACTION = 0.01  # a term is "hot" in a segment when in >= 1% of its documents...
 HOT_MIN_DOCS = 256  # ...and in at least this many (rarer terms decode in < 1 ms)
-FIELDS = ("title", "text", "title_f", "text_f")
+FIELDS = ("title", "text")
 
 
 def hot_threshold(segment_docs: int) -> int:

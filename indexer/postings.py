@@ -26,6 +26,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
 
 from indexer import hot_postings
+from indexer.text import fold
 
 # Whoosh stores each field length as one byte (a lossy log scale); this table undoes it.
 LENGTH_OF_BYTE = np.array([byte_to_length(code) for code in range(256)], dtype=np.float32)
@@ -61,6 +62,23 @@ class TermPostings:
 
 
 EMPTY = TermPostings(np.empty(0, np.int64), np.empty(0, np.float32), [])
+
+
+class MergedPostings(TermPostings):
+    """Several terms' postings as one (the exact forms of a folded word): per document the
+    frequencies add up, and positions come from every term."""
+
+    __slots__ = ("_parts",)
+
+    def __init__(self, parts: list[TermPostings]):
+        ids, inverse = np.unique(np.concatenate([p.ids for p in parts]), return_inverse=True)
+        freqs = np.bincount(inverse, weights=np.concatenate([p.freqs for p in parts])).astype(np.float32)
+        super().__init__(ids, freqs, None)
+        self._parts = parts
+
+    def positions(self, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        pieces = [part.positions(wanted) for part in self._parts]
+        return np.concatenate([d for d, _ in pieces]), np.concatenate([p for _, p in pieces])
 
 
 class HotTermPostings(TermPostings):
@@ -167,6 +185,25 @@ class SegmentColumns:
             if key not in self._arrays:
                 self._arrays[key] = build()
             return self._arrays[key]
+
+    def folded_variants(self, leaf, field: str) -> dict[str, list[str]]:
+        """Folded word → the segment's words that fold to it (``cong_doan`` → ``công_đoàn``…)."""
+        def build():
+            variants: dict[str, list[str]] = {}
+            if field in leaf.schema:
+                for term in leaf.lexicon(field):
+                    word = term.decode("utf-8")
+                    variants.setdefault(fold(word), []).append(word)
+            return variants
+        return self._cached("fold:" + field, build)
+
+    def folded_term(self, leaf, field: str, folded: str, with_values: bool = False) -> TermPostings:
+        words = self.folded_variants(leaf, field).get(folded, ())
+        parts = [self.term(leaf, field, word, with_values) for word in words]
+        parts = [part for part in parts if len(part.ids)]
+        if not parts:
+            return EMPTY
+        return parts[0] if len(parts) == 1 else MergedPostings(parts)
 
     def lengths(self, leaf, field: str) -> np.ndarray:
         def build():

@@ -3,8 +3,10 @@
 Same semantics as the Whoosh query tree this replaces (``indexer.engine`` keeps the
 schema and the writer):
 
-* a word matches its folded form in ``title_f``/``text_f``; typed with diacritics, its exact
-  form in ``title``/``text`` adds to the score (so exact forms rank above folded ones);
+* a word matches its folded form: every indexed word that folds to it (``cong_doan`` →
+  ``công_đoàn``, ``cổng_đoàn``…), looked up in each segment's vocabulary, so the index holds
+  only the exact words; typed with diacritics, its exact form adds to the score (so exact
+  forms rank above folded ones);
 * a phrase is consecutive folded positions; it scores like Lucene's PhraseQuery (BM25 of
   the phrase frequency with the sum of its words' IDFs), plus its words' exact forms;
 * BM25F as Whoosh computes it (``K1`` 1.2, ``B`` 0.75, Whoosh's IDF and its one-byte field
@@ -44,8 +46,9 @@ class Match:
 class VectorSearcher:
     """Arrays of one Whoosh searcher's point-in-time view of the index."""
 
-    def __init__(self, searcher, index_path: str, boosts: dict[str, float]):
+    def __init__(self, searcher, index_path: str, fields: tuple[str, ...], boosts: dict[str, float]):
         self._searcher = searcher
+        self._fields = fields
         self._reader = searcher.reader()
         self._leaves = self._reader.leaf_readers()
         self._columns = [segment_columns(index_path, leaf) for leaf, _ in self._leaves]
@@ -92,8 +95,20 @@ class VectorSearcher:
 
     # -- scoring -------------------------------------------------------------------------
 
-    def _idf(self, field: str, text: str) -> float:
-        return log(self._reader.doc_count_all() / (self._reader.doc_frequency(field, text) + 1)) + 1
+    def has_folded_word(self, folded: str) -> bool:
+        return any(folded in columns.folded_variants(leaf, field)
+                   for columns, (leaf, _) in zip(self._columns, self._leaves) for field in self._fields)
+
+    def _postings(self, field: str, text: str, folded: bool, with_values: bool = False) -> list:
+        """(offset, postings) per segment; ``folded``: every exact form folding to ``text``."""
+        return [(offset, columns.folded_term(leaf, field, text, with_values) if folded
+                 else columns.term(leaf, field, text, with_values))
+                for columns, (leaf, offset) in zip(self._columns, self._leaves)]
+
+    def _idf(self, per_segment: list) -> float:
+        # Whoosh's IDF; document frequency counts deleted documents too, as Whoosh does
+        frequency = sum(len(postings.ids) for _, postings in per_segment)
+        return log(self._reader.doc_count_all() / (frequency + 1)) + 1
 
     def _bm25(self, field: str, ids: np.ndarray, freqs: np.ndarray, idf: float) -> np.ndarray:
         average = self._searcher.avg_field_length(field) or 1.0
@@ -104,14 +119,12 @@ class VectorSearcher:
     def _empty(self) -> Match:
         return Match(np.zeros(self.size, dtype=bool), np.zeros(self.size))
 
-    def word(self, fields: tuple[str, ...], text: str, match: Match, score_only: bool = False) -> None:
-        """Adds a word's postings in ``fields`` to ``match`` (only scores if ``score_only``)."""
-        for field in fields:
-            if self._reader.doc_frequency(field, text) == 0:
-                continue
-            idf = self._idf(field, text)
-            for columns, (leaf, offset) in zip(self._columns, self._leaves):
-                postings = columns.term(leaf, field, text)
+    def word(self, text: str, match: Match, folded: bool, score_only: bool = False) -> None:
+        """Adds a word's postings to ``match`` (only scores if ``score_only``)."""
+        for field in self._fields:
+            per_segment = self._postings(field, text, folded)
+            idf = self._idf(per_segment)
+            for offset, postings in per_segment:
                 if not len(postings.ids):
                     continue
                 ids = postings.ids + offset
@@ -119,50 +132,51 @@ class VectorSearcher:
                     match.mask[ids] = True
                 match.score[ids] += self._bm25(field, ids, postings.freqs, idf)
 
-    def phrase(self, fields: tuple[str, ...], words: list[str], match: Match, score_only: bool = False) -> None:
-        for field in fields:
-            if any(self._reader.doc_frequency(field, word) == 0 for word in words):
+    def phrase(self, words: list[str], match: Match) -> None:
+        """Adds the documents holding the folded ``words`` consecutively."""
+        for field in self._fields:
+            per_word = [self._postings(field, word, folded=True, with_values=True) for word in words]
+            if any(not any(len(p.ids) for _, p in segments) for segments in per_word):
                 continue
-            idf = sum(self._idf(field, word) for word in words)
-            for columns, (leaf, offset) in zip(self._columns, self._leaves):
-                docs, frequencies = _phrase_in_segment(columns, leaf, field, words)
+            idf = sum(self._idf(segments) for segments in per_word)
+            for index, (offset, _) in enumerate(per_word[0]):
+                docs, frequencies = _phrase_in_segment([segments[index][1] for segments in per_word])
                 if not len(docs):
                     continue
                 ids = docs + offset
-                if not score_only:
-                    match.mask[ids] = True
+                match.mask[ids] = True
                 match.score[ids] += self._bm25(field, ids, frequencies.astype(np.float32), idf)
 
     # -- query tree ----------------------------------------------------------------------
 
-    def node(self, node: Node, exact_fields, folded_fields) -> Match:
+    def node(self, node: Node) -> Match:
         if isinstance(node, AnyOf):
             result = self._empty()
             for option in node.options:
-                other = self.node(option, exact_fields, folded_fields)
+                other = self.node(option)
                 result.mask |= other.mask
                 result.score += other.score
             return result
         result = self._empty()
         if isinstance(node, Word):
-            self.word(folded_fields, node.folded, result)
+            self.word(node.folded, result, folded=True)
             if node.exact is not None:
-                self.word(exact_fields, node.exact, result, score_only=True)
+                self.word(node.exact, result, folded=False, score_only=True)
         else:
             # the folded phrase matches; its words' exact forms add their scores (checking
             # the exact phrase's positions as well doubled the cost of common phrases)
-            self.phrase(folded_fields, [w.folded for w in node.words], result)
+            self.phrase([w.folded for w in node.words], result)
             if result.mask.any() and all(w.exact is not None for w in node.words):
                 for word in node.words:
-                    self.word(exact_fields, word.exact, result, score_only=True)
+                    self.word(word.exact, result, folded=False, score_only=True)
         result.score[~result.mask] = 0.0
         return result
 
-    def evaluate(self, parsed: ParsedQuery, exact_fields, folded_fields, bonus: float) -> Match:
+    def evaluate(self, parsed: ParsedQuery, bonus: float) -> Match:
         total = self._empty()
         for branch in parsed.branches:
-            required = [self.node(n, exact_fields, folded_fields) for n in branch.required]
-            optional = [self.node(n, exact_fields, folded_fields) for n in branch.optional]
+            required = [self.node(n) for n in branch.required]
+            optional = [self.node(n) for n in branch.optional]
             parts = required + optional
             mask = reduce(np.logical_and, [m.mask for m in required]) if required else None
             score = sum((m.score for m in parts), np.zeros(self.size))
@@ -232,9 +246,8 @@ class VectorSearcher:
         return as_numbers[codes[docnums]].tolist()
 
 
-def _phrase_in_segment(columns, leaf, field: str, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """(local doc ids, phrase frequency) of consecutive ``words`` in one segment."""
-    postings = [columns.term(leaf, field, word, with_values=True) for word in words]
+def _phrase_in_segment(postings: list) -> tuple[np.ndarray, np.ndarray]:
+    """(local doc ids, phrase frequency) of consecutive words (their postings) in a segment."""
     candidates = reduce(lambda a, b: np.intersect1d(a, b, assume_unique=True), [p.ids for p in postings])
     if not len(candidates):
         return candidates, candidates

@@ -51,7 +51,7 @@ def test_hot_arrays_equal_whoosh_postings_and_positions(indexed):
                 for got, expected in zip(hot.positions(term, wanted), whoosh.positions(wanted)):
                     np.testing.assert_array_equal(got, expected)
                 checked += 1
-    assert checked > 100
+    assert checked > 50
 
 
 def test_a_missing_or_broken_table_falls_back_to_whoosh_blocks(indexed):

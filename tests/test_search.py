@@ -89,6 +89,18 @@ def test_exact_diacritics_rank_above_folded_matches(indexed):
     assert "a-6.html" in folded
 
 
+def test_folded_words_match_every_diacritic_variant(indexed, store):
+    store.upsert_article(make_record("https://laodongthudo.vn/a-7.html", "laodongthudo", "Hà Nội", "2022-03-03",
+                                     "Mùa thu", "", "Mùa thu năm nay ít mưa."))
+    update_index(indexed, progress=False, processes=1)
+    # "mua" folds "mùa" (season: a-3's title, a-7) and "mưa" (rain: a-3, a-7): an unaccented
+    # word finds every variant, in phrases too; an accented one ranks its exact form first
+    assert set(urls(indexed, "mua")) == {"a-3.html", "a-7.html"}
+    assert urls(indexed, '"mua thu"') == ["a-7.html"]
+    assert urls(indexed, '"mua bao"') == ["a-3.html"]  # "mưa bão"
+    assert urls(indexed, "mùa thu")[0] == "a-7.html"
+
+
 def test_phrases_need_consecutive_words(indexed):
     assert urls(indexed, '"người lao động"') and set(urls(indexed, '"người lao động"')) == {"a-1.html", "news.php?id=9241"}
     assert urls(indexed, '"lao động người"') == []
