@@ -20,16 +20,16 @@ reaches tantivy's query parser.
 
 Ranking versus Whoosh (the match sets are identical; scores are not):
 
-* Whoosh scores with BM25F over its fields; tantivy scores BM25 per field and the field
-  scores are summed. Title terms get the same 3x boost (``boost_query``). The all-words
-  bonus, the exact-form bonus (folded and exact fields scored together; Whoosh nests it as
-  match-folded/maybe-exact, here one flat OR, same sum) and the summing of OR branches are
-  the same, so "all words first" and "accented above folded" hold alike. Whoosh's and
-  tantivy's IDF formulas differ (see ``tests/test_tantivy_engine.py``): near-equal
+* Both score BM25 per field, sum the fields and boost titles 3x (``boost_query`` here).
+  Whoosh's index has no folded fields: a folded word's frequency there is the sum of its
+  exact forms'. Phrases: the folded phrase matches and its words' exact forms add their
+  scores, in both. The all-words bonus, the exact-form bonus (one flat OR here, same sum)
+  and the summing of OR branches are the same, so "all words first" and "accented above
+  folded" hold alike. The IDFs differ (see ``tests/test_tantivy_engine.py``): near-equal
   scores can swap.
 * Equal scores: Whoosh returns them in document order (publication order after a rebuild);
   tantivy in segment order, which a multi-threaded build does not keep.
-* Counts are exact in tantivy (Whoosh estimates past ``EXACT_TOTAL_LIMIT``).
+* Counts are exact in both.
 * Sorting by date puts undated articles last in both.
 """
 from __future__ import annotations
