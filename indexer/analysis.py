@@ -74,5 +74,6 @@ def word_analyzer() -> Composable:
 
 
 def folded_analyzer() -> Composable:
-    """Analyzer of the folded fields."""
+    """Analyzer of the folded fields of indexes built before folding moved to query time:
+    their pickled schema names it, so it must stay importable."""
     return VietnameseWordTokenizer() | DiacriticFoldFilter()
