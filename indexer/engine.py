@@ -276,15 +276,23 @@ class Engine:
         if not tasks:
             return 0
         count = min(processes or os.cpu_count() or 1, len(tasks))
+        done: set = set()
         if count > 1 and sum(docs for _, docs, _ in missing) >= PARALLEL_HOT_DOCS:
             import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+            from concurrent.futures.process import BrokenProcessPool
 
             # spawned, not forked: the caller may hold threads (a crawl's reactor, a progress
-            # bar) whose locks a forked child would inherit taken
-            with multiprocessing.get_context("spawn").Pool(count) as pool:
-                pool.starmap(_write_hot_postings, tasks, chunksize=1)
-        else:
-            for task in tasks:
+            # bar) whose locks a forked child would inherit taken. A worker that dies (out of
+            # memory, killed) breaks the pool instead of hanging it: the rest is done here.
+            try:
+                with ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn")) as pool:
+                    for task, _ in zip(tasks, pool.map(_write_hot_postings, *zip(*tasks))):
+                        done.add(task)
+            except BrokenProcessPool:
+                pass
+        for task in tasks:
+            if task not in done:
                 _write_hot_postings(*task)
         return len({segment_id for _, segment_id, _ in tasks})
 

@@ -80,3 +80,19 @@ def test_new_segments_get_arrays_and_retired_ones_lose_theirs(indexed, store):
     assert names != before
     hits = search(indexed, SearchRequest(query="người lao động vui")).hits
     assert hits[0].url.endswith("/n-0.html") or hits[0].url.split("/")[-1].startswith("n-")
+
+
+def test_parallel_writers_and_plain_segment_files(home, store, all_hot, monkeypatch):
+    """Large runs write hot postings in spawned processes; segments are never compound
+    (whoosh3 copies a compound file into memory on every open)."""
+    from indexer import engine as whoosh_engine
+
+    monkeypatch.setattr(whoosh_engine, "PARALLEL_HOT_DOCS", 0)
+    for row in ARTICLES:
+        store.upsert_article(make_record(*row))
+    update_index(home, progress=False, processes=2)
+    assert not list(home.index_dir.glob("*.seg"))
+    for leaf, _ in _leaves(home):
+        for field in hot_postings.FIELDS:
+            assert hot_postings.load(home.index_dir, leaf.segment().segment_id(), field) is not None
+    assert search(home, SearchRequest(query="người lao động")).total >= 2

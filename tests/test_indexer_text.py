@@ -70,3 +70,16 @@ def test_analyzers_give_positions_and_character_offsets():
     assert folded[:2] == ["doan_vien", "cong_doan"]
     # plain text (not pre-segmented) is segmented on the fly, with the same result
     assert [t.text for t in word_analyzer()(text)] == [t[0] for t in tokens]
+
+
+def test_fast_tokenisation_equals_underthesea_word_tokenize():
+    """``segment`` tokenises once and tags with underthesea's CRF directly: same words."""
+    from underthesea import word_tokenize
+
+    from indexer.text import _word_tokenize, normalize_tones
+
+    texts = ["Liên đoàn Lao động thành phố Hà Nội trao 500 suất quà Tết cho công nhân.",
+             "Người lao động ở khu công nghiệp Bắc Thăng Long được hỗ trợ tiền thuê nhà (2021).",
+             "Hoà bình, thuỷ lợi và ATVSLĐ: CĐCS tổ chức tập huấn ngày 09/08/2021!"]
+    for text in texts:
+        assert _word_tokenize(text) == word_tokenize(normalize_tones(text))
