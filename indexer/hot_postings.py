@@ -21,6 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
+from indexer.text import fold
+
 HOT_FRACTION = 0.01  # a term is "hot" in a segment when in >= 1% of its documents...
 HOT_MIN_DOCS = 256  # ...and in at least this many (rarer terms decode in < 1 ms)
 FIELDS = ("title", "text")
@@ -42,6 +44,9 @@ class HotTerms:
         table = json.loads(paths["json"].read_text(encoding="utf-8"))
         self.threshold = table["threshold"]
         self._terms = table["terms"]  # term -> [first posting, end posting, first position]
+        # folded word -> the segment's words folding to it (all words, not only hot ones):
+        # reading the vocabulary from Whoosh's lexicon took ~150 ms a segment
+        self.variants: dict[str, list[str]] | None = table.get("variants")
         self._ids = np.load(paths["ids.npy"], mmap_mode="r")
         self._freqs = np.load(paths["freqs.npy"], mmap_mode="r")
         self._positions = np.load(paths["pos.npy"], mmap_mode="r")
@@ -87,12 +92,14 @@ def write_segment_field(index_dir: Path, leaf, field: str) -> int:
     segment_id = leaf.segment().segment_id()
     threshold = hot_threshold(leaf.doc_count_all())
     terms, ids, freqs, positions = {}, [], [], []
+    variants: dict[str, list[str]] = {}
     posting_count = position_count = 0
     if field in leaf.schema and leaf.schema[field].scorable:
         for term_bytes, info in leaf.iter_field(field):
+            term = term_bytes.decode("utf-8")
+            variants.setdefault(fold(term), []).append(term)
             if info.doc_frequency() < threshold:
                 continue
-            term = term_bytes.decode("utf-8")
             postings = read_term(leaf, field, term, with_values=True)
             docs, term_positions = postings.positions(postings.ids)
             if len(term_positions) != int(postings.freqs.sum()):
@@ -111,8 +118,8 @@ def write_segment_field(index_dir: Path, leaf, field: str) -> int:
             np.save(handle, np.concatenate(parts) if parts else np.empty(0, np.uint32))
         os.replace(temporary, paths[name])
     temporary = paths["json"].with_name(paths["json"].name + ".tmp")
-    temporary.write_text(json.dumps({"threshold": threshold, "terms": terms}, ensure_ascii=False),
-                         encoding="utf-8")
+    temporary.write_text(json.dumps({"threshold": threshold, "terms": terms, "variants": variants},
+                                    ensure_ascii=False), encoding="utf-8")
     os.replace(temporary, paths["json"])
     return len(terms)
 

@@ -188,6 +188,10 @@ class SegmentColumns:
 
     def folded_variants(self, leaf, field: str) -> dict[str, list[str]]:
         """Folded word → the segment's words that fold to it (``cong_doan`` → ``công_đoàn``…)."""
+        hot = self._hot.get(field)
+        if hot is not None and hot.variants is not None:
+            return hot.variants
+
         def build():
             variants: dict[str, list[str]] = {}
             if field in leaf.schema:

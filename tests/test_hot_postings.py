@@ -11,6 +11,7 @@ from indexer.build import update_index
 from indexer.engine import INDEX_NAME
 from indexer.postings import read_term
 from indexer.search import SearchRequest, search
+from indexer.text import fold
 from tests.test_search import ARTICLES, make_record
 
 
@@ -40,6 +41,10 @@ def test_hot_arrays_equal_whoosh_postings_and_positions(indexed):
         for field in hot_postings.FIELDS:
             hot = hot_postings.load(indexed.index_dir, segment_id, field)
             assert hot is not None
+            lexicon = {}
+            for term_bytes in leaf.lexicon(field):
+                lexicon.setdefault(fold(term_bytes.decode()), []).append(term_bytes.decode())
+            assert hot.variants == lexicon  # the stored vocabulary spares reading the lexicon
             for term_bytes, _ in leaf.iter_field(field):
                 term = term_bytes.decode()
                 assert term in hot
