@@ -42,7 +42,6 @@ class HotTerms:
 
     def __init__(self, paths: dict[str, Path]):
         table = json.loads(paths["json"].read_text(encoding="utf-8"))
-        self.threshold = table["threshold"]
         self._terms = table["terms"]  # term -> [first posting, end posting, first position]
         # folded word -> the segment's words folding to it (all words, not only hot ones):
         # reading the vocabulary from Whoosh's lexicon took ~150 ms a segment
