@@ -6,6 +6,8 @@ query highlights the accented text). Output is HTML-escaped, matches wrapped in 
 """
 from __future__ import annotations
 
+import functools
+import re
 from html import escape
 
 from unionnews.store import Store
@@ -13,6 +15,61 @@ from unionnews.store import Store
 from indexer.text import fold_text, segment_article
 
 WINDOW = 240  # characters of context shown
+
+
+# A mark left standalone after NFC: fold_text drops it, so a pattern must skip it too.
+_MARKS = "[\u0300-\u036f]*"
+
+
+@functools.cache
+def _folds_to() -> dict[str, str]:
+    """ASCII letter → every character that ``fold_text`` turns into it (built once, ~0.1 s)."""
+    sources: dict[str, list[str]] = {}
+    for codepoint in range(0x10000):
+        char = chr(codepoint)
+        if 0xD800 <= codepoint < 0xE000:
+            continue
+        folded = fold_text(char)
+        if len(folded) == 1 and folded.isascii() and folded != char:
+            sources.setdefault(folded, []).append(char)
+    return {letter: "".join(chars) for letter, chars in sources.items()}
+
+
+@functools.lru_cache(maxsize=1024)
+def _match_pattern(exact: frozenset[str], folded: frozenset[str]) -> re.Pattern | None:
+    """One regex over the joined words for all query words, or None when a folded word is
+    not ASCII (Hangul, say, folds to more characters than it has: the word-by-word path)."""
+    if not all(word.isascii() for word in folded):
+        return None
+    folds_to = _folds_to()
+
+    def folded_word(word: str) -> str:
+        return _MARKS + "".join(
+            (f"[{re.escape(char + folds_to[char])}]" if char in folds_to else re.escape(char)) + _MARKS
+            for char in word)
+
+    options = sorted({re.escape(word) for word in exact} | {folded_word(word) for word in folded})
+    # words are separated by single spaces in the joined form
+    return re.compile(r"(?<![^ ])(?:" + "|".join(options) + r")(?![^ ])")
+
+
+def _matching_words(joined: str, exact: set[str], folded: set[str]) -> list[int]:
+    """Indexes of the words of ``joined`` that the query matches (exact or folded)."""
+    if not exact and not folded:
+        return []
+    pattern = _match_pattern(frozenset(exact), frozenset(folded))
+    if pattern is None:
+        words = joined.split(" ")
+        return [index for index, (word, folded_word) in enumerate(zip(words, fold_text(joined).split(" ")))
+                if folded_word in folded or word in exact]
+    # a regex pass in C instead of folding and testing thousands of words in Python;
+    # a match's word index is the count of spaces before it, counted incrementally
+    indexes, index, counted_to = [], 0, 0
+    for match in pattern.finditer(joined):
+        index += joined.count(" ", counted_to, match.start())
+        counted_to = match.start()
+        indexes.append(index)
+    return indexes
 
 
 def _text_and_spans(store: Store, article: dict, exact: set[str], folded: set[str]):
@@ -26,14 +83,9 @@ def _text_and_spans(store: Store, article: dict, exact: set[str], folded: set[st
     for field, shift in (("summary", 0), ("body", len(summary) + 2)):
         entry = segmentation.get(field) or {}
         joined, offsets = entry.get("w", ""), entry.get("o", [])
-        if not joined:
-            continue
-        # fold the joined words in one C-level pass, then test each word against the sets;
-        # offsets are looked up only for the matches (articles run to thousands of words)
-        folded_words = fold_text(joined).split(" ")
-        for index, (word, folded_word) in enumerate(zip(joined.split(" "), folded_words)):
-            if folded_word in folded or word in exact:
-                spans.append((offsets[2 * index] + shift, offsets[2 * index + 1] + shift))
+        if joined:
+            spans += [(offsets[2 * i] + shift, offsets[2 * i + 1] + shift)
+                      for i in _matching_words(joined, exact, folded)]
     return text, spans
 
 
