@@ -1,13 +1,19 @@
 """Attention over time: monthly series of matching articles, laid out as an inline SVG chart.
 
-The geometry is computed here and drawn by ``templates/_chart.html`` (so Jinja escapes every
-label); no JavaScript library is involved. One series is drawn as bars, several (one per
-selected site) as lines with a legend.
+The geometry is computed here, and so is the SVG (``svg``): a chart over twenty years has
+hundreds of bars, drawn twice (desktop and phone), and Jinja macros took ~7 ms a results page
+to draw them. Every label is escaped with ``markupsafe.escape``. ``templates/_chart.html`` lays
+out the panel around it. No JavaScript library is involved. One series is drawn as bars,
+several (one per selected site) as lines with a legend.
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+
+from markupsafe import Markup, escape
+
+from search_web.formatting import vn_month, vn_number
 
 WIDTH, HEIGHT = 720, 240
 LEFT, RIGHT, TOP, BOTTOM = 44, 12, 12, 34  # room for the axis labels
@@ -137,3 +143,32 @@ def build_chart(series: list[Series], *, width: int = WIDTH, height: int = HEIGH
             points = " ".join(f"{x:.1f},{y:.1f}" for x, y, _, _ in dots)
             chart.lines.append(Line(label=one.label, css_class=f"series-{index}", points=points, dots=dots))
     return chart
+
+
+def svg(chart: Chart, css_class: str) -> Markup:
+    """The chart as an inline ``<svg>`` element; labels escaped, numbers formatted here."""
+    parts = [
+        f'<svg class="chart {escape(css_class)}" viewBox="0 0 {chart.width} {chart.height}" role="img" '
+        f'aria-label="Biểu đồ số bài phù hợp theo tháng, từ {escape(vn_month(chart.months[0]))} '
+        f'đến {escape(vn_month(chart.months[-1]))}">'
+    ]
+    for y, value in chart.y_ticks:
+        parts.append(f'<line class="grid" x1="{chart.plot_left}" x2="{chart.plot_right}" y1="{y:.1f}" y2="{y:.1f}"/>'
+                     f'<text class="axis-label" x="{chart.plot_left - 6}" y="{y + 4:.1f}" text-anchor="end">'
+                     f'{vn_number(value)}</text>')
+    for x, month in chart.x_labels:
+        parts.append(f'<text class="axis-label" x="{x:.1f}" y="{chart.plot_bottom + 20}" text-anchor="middle">'
+                     f'{escape(vn_month(month))}</text>')
+    for bar in chart.bars:
+        parts.append(f'<rect class="bar" x="{bar.x:.1f}" y="{bar.y:.1f}" width="{bar.width:.1f}" '
+                     f'height="{bar.height:.1f}"><title>{escape(vn_month(bar.month))}: {bar.count} bài</title></rect>')
+    for line in chart.lines:
+        css = escape(line.css_class)
+        label = escape(line.label)
+        parts.append(f'<polyline class="line {css}" points="{escape(line.points)}"/>')
+        parts += [f'<circle class="dot {css}" cx="{x:.1f}" cy="{y:.1f}" r="3">'
+                  f'<title>{label} — {escape(vn_month(month))}: {count} bài</title></circle>'
+                  for x, y, month, count in line.dots]
+    parts.append(f'<line class="axis" x1="{chart.plot_left}" x2="{chart.plot_right}" '
+                 f'y1="{chart.plot_bottom}" y2="{chart.plot_bottom}"/></svg>')
+    return Markup("\n".join(parts))

@@ -18,7 +18,7 @@ from flask import Response, request
 
 from search_web.blueprint import bp
 from search_web.charts import Series, continuous_months
-from search_web.data import all_matching_ids, get_home, get_store, require_index, run_search
+from search_web.data import all_matching_ids, get_home, get_store, require_index
 from search_web.params import ParamError, SearchParams, parse_search_args
 from search_web.views import attention_series, count_search
 from unionnews.store import Store
