@@ -25,10 +25,17 @@ from indexer.text import fold
 
 HOT_FRACTION = 0.01  # a term is "hot" in a segment when in >= 1% of its documents...
 HOT_MIN_DOCS = 256  # ...and in at least this many (rarer terms decode in < 1 ms)
+# A small segment (each commit of an incremental run leaves one of 500 articles, and Whoosh
+# lets a dozen or more pile up before merging them) has every term hot: a query looks up
+# each of its words and their variants in every segment, and Whoosh's lexicon and blocks
+# cost ~0.1 ms a lookup. Its table is then complete: a term not in it is not in the segment.
+ALL_TERMS_MAX_DOCS = 5_000
 FIELDS = ("title", "text")
 
 
 def hot_threshold(segment_docs: int) -> int:
+    if segment_docs <= ALL_TERMS_MAX_DOCS:
+        return 1
     return max(HOT_MIN_DOCS, int(segment_docs * HOT_FRACTION))
 
 
@@ -46,6 +53,7 @@ class HotTerms:
         # folded word -> the segment's words folding to it (all words, not only hot ones):
         # reading the vocabulary from Whoosh's lexicon took ~150 ms a segment
         self.variants: dict[str, list[str]] | None = table.get("variants")
+        self.complete: bool = bool(table.get("complete"))  # every term of the segment is here
         self._ids = np.load(paths["ids.npy"], mmap_mode="r")
         self._freqs = np.load(paths["freqs.npy"], mmap_mode="r")
         self._positions = np.load(paths["pos.npy"], mmap_mode="r")
@@ -93,15 +101,17 @@ def write_segment_field(index_dir: Path, leaf, field: str) -> int:
     terms, ids, freqs, positions = {}, [], [], []
     variants: dict[str, list[str]] = {}
     posting_count = position_count = 0
+    complete = True
     if field in leaf.schema and leaf.schema[field].scorable:
         for term_bytes, info in leaf.iter_field(field):
             term = term_bytes.decode("utf-8")
             variants.setdefault(fold(term), []).append(term)
             if info.doc_frequency() < threshold:
                 continue
-            postings = read_term(leaf, field, term, with_values=True)
+            postings = read_term(leaf, field, term, with_values=True, known=True)
             docs, term_positions = postings.positions(postings.ids)
             if len(term_positions) != int(postings.freqs.sum()):
+                complete = False
                 continue  # positions unlike frequencies (no positions stored): leave it to Whoosh
             terms[term] = [posting_count, posting_count + len(postings.ids), position_count]
             ids.append(postings.ids.astype(np.uint32))
@@ -117,7 +127,8 @@ def write_segment_field(index_dir: Path, leaf, field: str) -> int:
             np.save(handle, np.concatenate(parts) if parts else np.empty(0, np.uint32))
         os.replace(temporary, paths[name])
     temporary = paths["json"].with_name(paths["json"].name + ".tmp")
-    temporary.write_text(json.dumps({"threshold": threshold, "terms": terms, "variants": variants},
+    temporary.write_text(json.dumps({"threshold": threshold, "complete": complete and threshold <= 1,
+                                     "terms": terms, "variants": variants},
                                     ensure_ascii=False), encoding="utf-8")
     os.replace(temporary, paths["json"])
     return len(terms)

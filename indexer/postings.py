@@ -46,7 +46,10 @@ class TermPostings:
         """(local doc id per position, position) for the postings of ``wanted`` docs."""
         if self._values is None or not len(wanted):
             return np.empty(0, np.int64), np.empty(0, np.int64)
-        rows = np.nonzero(np.isin(self.ids, wanted, assume_unique=True))[0]
+        if wanted is self.ids:  # all of them (writing hot postings)
+            rows = np.arange(len(self.ids))
+        else:
+            rows = np.nonzero(np.isin(self.ids, wanted, assume_unique=True))[0]
         # one pickle per posting is unavoidable; everything else is done for all at once
         # (numpy calls per posting cost more than the unpickling)
         values = self._values
@@ -95,13 +98,14 @@ class HotTermPostings(TermPostings):
         return self._hot.positions(self._term, wanted)
 
 
-def read_term(leaf, field: str, text: str, with_values: bool = False) -> TermPostings:
+def read_term(leaf, field: str, text: str, with_values: bool = False, known: bool = False) -> TermPostings:
     """All postings of ``text`` in ``field`` of one segment (deleted documents included).
 
     Frequencies are occurrence counts: Whoosh stores them multiplied by the field's boost,
-    which is applied to the score instead (as tantivy does)."""
+    which is applied to the score instead (as tantivy does). ``known``: the caller took the
+    term from the segment's lexicon, so the lookup is skipped."""
     try:
-        if (field, text) not in leaf:
+        if not known and (field, text) not in leaf:
             return EMPTY
         posting_format = leaf.schema[field].format
         raw = leaf._terms.matcher(field, leaf._text_to_bytes(field, text), posting_format)
@@ -176,8 +180,11 @@ class SegmentColumns:
 
     def term(self, leaf, field: str, text: str, with_values: bool = False) -> TermPostings:
         hot = self._hot.get(field)
-        if hot is not None and text in hot:
-            return HotTermPostings(hot, text)
+        if hot is not None:
+            if text in hot:
+                return HotTermPostings(hot, text)
+            if hot.complete:
+                return EMPTY
         return read_term(leaf, field, text, with_values)
 
     def _cached(self, key: str, build):

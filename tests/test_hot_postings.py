@@ -59,6 +59,25 @@ def test_hot_arrays_equal_whoosh_postings_and_positions(indexed):
     assert checked > 50
 
 
+def test_a_small_segment_table_is_complete(home, store):
+    """Every term of a small segment is hot, so a word it lacks needs no Whoosh lookup."""
+    from indexer.postings import segment_columns
+
+    for row in ARTICLES:
+        store.upsert_article(make_record(*row))
+    update_index(home, progress=False, processes=1)
+    for leaf, _ in _leaves(home):
+        assert leaf.doc_count_all() <= hot_postings.ALL_TERMS_MAX_DOCS
+        for field in hot_postings.FIELDS:
+            hot = hot_postings.load(home.index_dir, leaf.segment().segment_id(), field)
+            assert hot.complete
+            assert all(term.decode() in hot for term, _ in leaf.iter_field(field))
+        columns = segment_columns(str(home.index_dir), leaf)
+        assert len(columns.term(leaf, "text", "công_đoàn").ids)
+        leaf.__class__ = type("NoLookups", (leaf.__class__,), {"__contains__": lambda *_: pytest.fail("looked up")})
+        assert not len(columns.term(leaf, "text", "không_có_từ_này").ids)
+
+
 def test_a_missing_or_broken_table_falls_back_to_whoosh_blocks(indexed):
     expected = [(h.url, h.score) for h in search(indexed, SearchRequest(query='"công đoàn cơ sở" lao động')).hits]
     for table in indexed.index_dir.glob("*.hot_text.json"):
