@@ -134,7 +134,20 @@ def write_segment_field(index_dir: Path, leaf, field: str) -> int:
     return len(terms)
 
 
+def _needs_writing(table: Path, segment_docs: int) -> bool:
+    """No table yet, or a small segment's table from before they kept every term (or an
+    unreadable one: small tables are cheap to write again)."""
+    if not table.exists():
+        return True
+    if segment_docs > ALL_TERMS_MAX_DOCS:
+        return False
+    try:
+        return json.loads(table.read_text(encoding="utf-8")).get("threshold") != hot_threshold(segment_docs)
+    except (OSError, ValueError, AttributeError):
+        return True
+
+
 def missing(index_dir: Path, leaves) -> list[tuple[object, str]]:
     """(segment reader, field) pairs whose hot postings are not written yet."""
     return [(leaf, field) for leaf, _ in leaves for field in FIELDS
-            if not _paths(index_dir, leaf.segment().segment_id(), field)["json"].exists()]
+            if _needs_writing(_paths(index_dir, leaf.segment().segment_id(), field)["json"], leaf.doc_count_all())]

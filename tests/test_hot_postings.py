@@ -72,10 +72,17 @@ def test_a_small_segment_table_is_complete(home, store):
             hot = hot_postings.load(home.index_dir, leaf.segment().segment_id(), field)
             assert hot.complete
             assert all(term.decode() in hot for term, _ in leaf.iter_field(field))
+    for leaf, _ in _leaves(home):
         columns = segment_columns(str(home.index_dir), leaf)
         assert len(columns.term(leaf, "text", "công_đoàn").ids)
         leaf.__class__ = type("NoLookups", (leaf.__class__,), {"__contains__": lambda *_: pytest.fail("looked up")})
         assert not len(columns.term(leaf, "text", "không_có_từ_này").ids)
+
+    # a small segment's table from before every term was kept is written again
+    assert hot_postings.missing(home.index_dir, _leaves(home)) == []
+    table = next(home.index_dir.glob("*.hot_text.json"))
+    table.write_text('{"threshold": 256, "terms": {}}', encoding="utf-8")
+    assert [field for _, field in hot_postings.missing(home.index_dir, _leaves(home))] == ["text"]
 
 
 def test_a_missing_or_broken_table_falls_back_to_whoosh_blocks(indexed):
