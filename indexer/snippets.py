@@ -1,6 +1,6 @@
 """Snippets: a window of the article text around the best cluster of matches.
 
-Built from the store's text and the cached word offsets, so highlights land on whole words
+Built from the store's text and the cached word offsets (``Store.snippet_sources``), so highlights land on whole words
 exactly where the index matched them (``công_đoàn`` highlights "Công đoàn", an unaccented
 query highlights the accented text). Output is HTML-escaped, matches wrapped in ``<mark>``.
 """
@@ -9,8 +9,6 @@ from __future__ import annotations
 import functools
 import re
 from html import escape
-
-from unionnews.store import Store
 
 from indexer.text import fold_text, segment_article
 
@@ -72,9 +70,8 @@ def _matching_words(joined: str, exact: set[str], folded: set[str]) -> list[int]
     return indexes
 
 
-def _text_and_spans(store: Store, article: dict, exact: set[str], folded: set[str]):
+def _text_and_spans(article: dict, segmentation: dict | None, exact: set[str], folded: set[str]):
     """The snippet text (summary + body) and the character spans of the matching words."""
-    segmentation = store.get_segmentation(article["id"], article["version"])
     if segmentation is None:  # store changed since indexing: segment this one article now
         segmentation = segment_article(article)
     summary = article.get("summary") or ""
@@ -114,8 +111,10 @@ def _best_window(spans: list[tuple[int, int]]) -> int:
     return best_start
 
 
-def make_snippet(store: Store, article: dict, exact: set[str], folded: set[str]) -> str:
-    text, spans = _text_and_spans(store, article, exact, folded)
+def make_snippet(article: dict, segmentation: dict | None, exact: set[str], folded: set[str]) -> str:
+    """``article``: its summary and body (and title, to segment it when ``segmentation`` is
+    None: the cached one is missing or older than the article)."""
+    text, spans = _text_and_spans(article, segmentation, exact, folded)
     if not spans:  # matched in the title only: show the lead
         lead = text.strip()
         return escape(lead[:WINDOW]) + ("…" if len(lead) > WINDOW else "")

@@ -193,3 +193,27 @@ def test_cli_json_shape_and_errors(indexed):
     assert "Liên đoàn Lao động thành phố trao quà Tết" in table.output
     bad = runner.invoke(cli, ["--home", str(indexed.root), "search", "công nhân", "--since", "hôm qua"])
     assert bad.exit_code != 0 and "2021-08-09" in str(bad.exception or bad.output)
+
+
+def test_snippets_follow_a_store_file_replaced_under_a_running_searcher(indexed, tmp_path):
+    """Searches keep a read-only store connection per thread; a restored store file at the
+    same path is noticed, not read through the old connection."""
+    import os
+    import sqlite3
+
+    from unionnews.store import Store
+
+    assert "Phúc Thọ" in search(indexed, SearchRequest(query="Phúc Thọ")).hits[0].snippet
+    restored = tmp_path / "restored.sqlite"
+    with Store(indexed.store_path) as live, sqlite3.connect(restored) as target:
+        live.conn.backup(target)  # the WAL's pages included
+    with Store(restored) as copy:
+        article = copy.get_article("https://laodongthudo.vn/a-1.html")
+        copy.conn.execute("UPDATE articles SET summary = ? WHERE id = ?",
+                          ("LĐLĐ huyện Phúc Thọ mở lớp mới.", article["id"]))
+        copy.conn.commit()
+    for suffix in ("-wal", "-shm"):
+        if os.path.exists(str(indexed.store_path) + suffix):
+            os.remove(str(indexed.store_path) + suffix)
+    os.replace(restored, indexed.store_path)
+    assert "mở lớp mới" in search(indexed, SearchRequest(query="Phúc Thọ")).hits[0].snippet

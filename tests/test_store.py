@@ -84,6 +84,12 @@ def test_runs_failures_and_segmentation(store):
     store.set_segmentation(article["id"], 1, {"body": "công_đoàn"})
     assert store.get_segmentation(article["id"], 1) == {"body": "công_đoàn"}
     assert store.get_segmentation(article["id"], 2) is None
+    sources = store.snippet_sources([article["id"], 999_999])
+    assert list(sources) == [article["id"]]  # an id the store lacks is left out
+    text, segmentation = sources[article["id"]]
+    assert text["body"] == article["body"] and segmentation == {"body": "công_đoàn"}
+    store.set_segmentation(article["id"], 2, {"body": "cũ"})  # made for another version
+    assert store.snippet_sources([article["id"]])[article["id"]][1] is None
 
 
 def test_store_is_wal_and_intact(store):

@@ -295,6 +295,20 @@ class Store(RunLog):
                 [(aid, ver, json.dumps(data, ensure_ascii=False)) for aid, ver, data in rows],
             )
 
+    def snippet_sources(self, article_ids: list[int]) -> dict[int, tuple[dict, dict | None]]:
+        """id → (its id, version, title, summary and body; its segmentation, or None when
+        missing or made for another version), for many articles in one query."""
+        if not article_ids:
+            return {}
+        marks = ",".join("?" * len(article_ids))
+        rows = self.conn.execute(
+            "SELECT a.id, a.version, a.title, a.summary, a.body, s.version AS segmented, s.data"
+            " FROM articles a LEFT JOIN segmentation s ON s.article_id = a.id"
+            f" WHERE a.id IN ({marks})", [int(i) for i in article_ids]).fetchall()
+        return {row["id"]: ({key: row[key] for key in ("id", "version", "title", "summary", "body")},
+                            json.loads(row["data"]) if row["segmented"] == row["version"] else None)
+                for row in rows}
+
     def get_segmentation(self, article_id: int, version: int | None = None) -> dict | None:
         """The cached segmentation, or None when missing or made for another version."""
         row = self.conn.execute(
