@@ -21,6 +21,7 @@ from search_web.blueprint import bp
 from search_web.cache import DEFAULT_ENTRIES, DEFAULT_SECONDS, SearchCache
 from search_web.data import MissingData, close_store
 from search_web.charts import svg as chart_svg
+from search_web.charts import table_rows as chart_rows
 from search_web.formatting import register_filters
 from search_web.params import ParamError
 from unionnews.home import Home
@@ -63,7 +64,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         float(app.config["SEARCH_CACHE_SECONDS"]), int(app.config["SEARCH_CACHE_ENTRIES"]))
 
     register_filters(app)
-    app.jinja_env.filters["chart_svg"] = chart_svg
+    app.jinja_env.filters.update(chart_svg=chart_svg, chart_rows=chart_rows)
     app.register_blueprint(bp)
     app.teardown_appcontext(close_store)
 

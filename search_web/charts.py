@@ -1,6 +1,6 @@
 """Attention over time: monthly series of matching articles, laid out as an inline SVG chart.
 
-The geometry is computed here, and so is the SVG (``svg``): a chart over twenty years has
+The geometry is computed here, and so are the SVG (``svg``) and the table rows: a chart over twenty years has
 hundreds of bars, drawn twice (desktop and phone), and Jinja macros took ~7 ms a results page
 to draw them. Every label is escaped with ``markupsafe.escape``. ``templates/_chart.html`` lays
 out the panel around it. No JavaScript library is involved. One series is drawn as bars,
@@ -172,3 +172,11 @@ def svg(chart: Chart, css_class: str) -> Markup:
     parts.append(f'<line class="axis" x1="{chart.plot_left}" x2="{chart.plot_right}" '
                  f'y1="{chart.plot_bottom}" y2="{chart.plot_bottom}"/></svg>')
     return Markup("\n".join(parts))
+
+
+def table_rows(chart: Chart) -> Markup:
+    """The ``<tr>`` rows of the table under the chart: a month and each series' count."""
+    return Markup("\n".join(
+        f'<tr><th scope="row">{escape(vn_month(month))}</th>'
+        + "".join(f"<td>{vn_number(count)}</td>" for count in counts) + "</tr>"
+        for month, counts in chart.rows()))
