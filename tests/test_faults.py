@@ -68,19 +68,33 @@ RECOVERED_STATS = {
 def run_crawl(home, url: str) -> tuple[int, str, str, float]:
     """(exit status, stdout, stderr, peak RSS in MB) of ``unionnews crawl`` in a subprocess."""
     env = dict(os.environ, UNIONNEWS_DOWNLOAD_TIMEOUT="3", UNIONNEWS_MAX_BARREN_LISTING_PAGES=str(BARREN_LIMIT))
-    out, err = home / "crawl.out", home / "crawl.err"
+    out, err, peak = home / "crawl.out", home / "crawl.err", home / "crawl.peak"
     with out.open("w") as stdout, err.open("w") as stderr:
-        process = subprocess.Popen([sys.executable, "-m", "unionnews", "--home", str(home), "crawl",
+        process = subprocess.Popen([sys.executable, "-c", _REPORT_PEAK, str(peak), "--home", str(home), "crawl",
                                     "--replica-url", url], stdout=stdout, stderr=stderr, env=env)
         killer = threading.Timer(CRAWL_TIMEOUT, process.kill)
         killer.start()
         try:
-            # wait4 reports this child's own peak RSS (RUSAGE_CHILDREN would mix in earlier tests' children)
-            _pid, wait_status, usage = os.wait4(process.pid, 0)
+            process.wait()
         finally:
             killer.cancel()
-        process.returncode = os.waitstatus_to_exitcode(wait_status)
-    return process.returncode, out.read_text(), err.read_text(), usage.ru_maxrss / 1024
+    return process.returncode, out.read_text(), err.read_text(), int(peak.read_text()) / 1024
+
+
+# Runs the CLI and writes its own peak RSS (VmHWM, kB) on exit. getrusage/wait4's maxrss is
+# no good here: Linux carries the forking parent's peak over exec, so the figure would be
+# pytest's own size at that moment (~400 MB late in a full run), not the crawl's.
+_REPORT_PEAK = """
+import atexit, re, sys
+target = sys.argv.pop(1)
+def report():
+    with open("/proc/self/status") as status, open(target, "w") as out:
+        out.write(re.search(r"VmHWM:\\s+(\\d+)", status.read()).group(1))
+atexit.register(report)
+from unionnews.cli import main
+sys.argv[0] = "unionnews"
+main()
+"""
 
 
 @pytest.fixture(scope="module")
