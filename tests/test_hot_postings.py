@@ -12,7 +12,7 @@ from indexer.engine import INDEX_NAME
 from indexer.postings import read_term
 from indexer.search import SearchRequest, search
 from indexer.text import fold
-from tests.test_search import ARTICLES, make_record
+from tests.test_search import ARTICLES, index_articles, make_record
 
 
 @pytest.fixture
@@ -23,10 +23,7 @@ def all_hot(monkeypatch):
 
 @pytest.fixture
 def indexed(home, store, all_hot):
-    for row in ARTICLES:
-        store.upsert_article(make_record(*row))
-    update_index(home, progress=False, processes=1)
-    return home
+    return index_articles(home, store)
 
 
 def _leaves(home):
@@ -63,9 +60,7 @@ def test_a_small_segment_table_is_complete(home, store):
     """Every term of a small segment is hot, so a word it lacks needs no Whoosh lookup."""
     from indexer.postings import segment_columns
 
-    for row in ARTICLES:
-        store.upsert_article(make_record(*row))
-    update_index(home, progress=False, processes=1)
+    index_articles(home, store)
     for leaf, _ in _leaves(home):
         assert leaf.doc_count_all() <= hot_postings.ALL_TERMS_MAX_DOCS
         for field in hot_postings.FIELDS:

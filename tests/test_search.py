@@ -55,12 +55,17 @@ def engine(request, home, monkeypatch):
     return name
 
 
-@pytest.fixture
-def indexed(home, store, engine):
+def index_articles(home, store):
+    """The hand-written articles stored and indexed in ``home``."""
     for row in ARTICLES:
         store.upsert_article(make_record(*row))
     update_index(home, progress=False, processes=1)
     return home
+
+
+@pytest.fixture
+def indexed(home, store, engine):
+    return index_articles(home, store)
 
 
 def urls(home, query, **options):
