@@ -1,8 +1,8 @@
 """Snippets: a window of the article text around the best cluster of matches.
 
-Built from the store's text and the cached word offsets (``Store.snippet_sources``), so highlights land on whole words
-exactly where the index matched them (``công_đoàn`` highlights "Công đoàn", an unaccented
-query highlights the accented text). Output is HTML-escaped, matches wrapped in ``<mark>``.
+Built from the store's text and the cached word offsets (``Store.snippet_sources``), so
+highlights land on whole words exactly where the index matched them (``công_đoàn``
+highlights "Công đoàn", an unaccented query highlights the accented text). Output is HTML-escaped, matches wrapped in ``<mark>``.
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ _MARKS = "[\u0300-\u036f]*"
 
 @functools.cache
 def _folds_to() -> dict[str, str]:
-    """ASCII letter → every character that ``fold_text`` turns into it (built once, ~0.1 s)."""
+    """ASCII letter → every character that ``fold_text`` turns into it (built once per process, ~25 ms)."""
     sources: dict[str, list[str]] = {}
     for codepoint in range(0x10000):
         char = chr(codepoint)
