@@ -34,7 +34,6 @@ INDEX_NAME = "articles"
 TITLE_BOOST = 3.0
 # Documents containing every optional word get this constant on top, so they rank first.
 ALL_WORDS_BONUS = 1000.0
-# Folded text (words typed without diacritics) is searched in these fields; exact in the others.
 # Words as segmented. Folded (unaccented) words are not indexed: a folded query word
 # matches every indexed word folding to it, found in each segment's vocabulary, which
 # halved the writing cost.
@@ -169,7 +168,7 @@ class EngineSearcher:
     """
 
     def __init__(self, ix, path: str):
-        self._path = path
+        self._ix, self._path = ix, path
         self._searcher = ix.searcher(weighting=scoring.BM25F())
         self._vectors = VectorSearcher(self._searcher, path, FIELDS, BOOSTS)
         self._copied: set[bytes] | None = None
@@ -179,8 +178,12 @@ class EngineSearcher:
 
     def refresh(self) -> "EngineSearcher":
         """This searcher, moved to the latest commit when the index changed (cheap otherwise)."""
-        fresh = self._searcher.refresh()
-        if fresh is not self._searcher:
+        if not self._searcher.up_to_date():
+            # a new searcher, not Whoosh's refresh(): that reuses each segment's reader by
+            # segment id, so a segment whose deletions changed kept its old deletion set
+            # and a replaced document stayed live (segments' arrays stay cached by id)
+            fresh = self._ix.searcher(weighting=scoring.BM25F())
+            self._searcher.close()
             self._searcher = fresh
             self._vectors = VectorSearcher(fresh, self._path, FIELDS, BOOSTS)
             self._copied = None

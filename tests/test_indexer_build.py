@@ -117,6 +117,22 @@ def test_duplicates_are_indexed_and_collapsed(home, store):
     assert result.hits[0].duplicates == ["https://baokiengiang.vn/trong-tinh/copy-1.html"]
 
 
+def test_a_copy_linked_after_a_search_shows_in_the_next(home, store):
+    """The next search hides the copy and lists it under its original: a searcher that
+    moves to a new commit sees the segment's new deletions and the new set of copied ids."""
+    store.upsert_article(record(0))
+    store.upsert_article(make_record("https://baokiengiang.vn/trong-tinh/copy-2.html", "baokiengiang",
+                                     "Kiên Giang", "2021-01-11", "Bài số 0 về công đoàn", "",
+                                     "Công nhân lao động được chăm lo."))
+    update_index(home, progress=False, processes=1)
+    assert all(not hit.duplicates for hit in search(home, SearchRequest(query="công nhân")).hits)
+    original = store.get_article(record(0)["url"])["id"]
+    store.set_duplicate_of(store.get_article("https://baokiengiang.vn/trong-tinh/copy-2.html")["id"], original)
+    update_index(home, progress=False, processes=1)
+    hits = search(home, SearchRequest(query="công nhân")).hits
+    assert [hit.duplicates for hit in hits] == [["https://baokiengiang.vn/trong-tinh/copy-2.html"]]
+
+
 def test_one_writer_at_a_time(home, store):
     store.upsert_article(record(0))
     with writer_lock(home):
