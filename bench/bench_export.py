@@ -87,7 +87,7 @@ def records_from_jsonl(path: Path, count: int):
 
 
 def fill_store(home_dir: Path, records) -> tuple[int, float]:
-    from unionnews.store import Store
+    from archive.store import Store
 
     started = time.perf_counter()
     with Store(home_dir / "store.sqlite") as store:
@@ -97,7 +97,7 @@ def fill_store(home_dir: Path, records) -> tuple[int, float]:
 
 def child(args) -> None:
     """Runs in its own process: one export (or import) and its figures as one JSON line."""
-    from unionnews.home import Home
+    from archive.home import Home
 
     home = Home(Path(args.home))
     started = time.perf_counter()
@@ -108,7 +108,7 @@ def child(args) -> None:
         count = 0
     elif args.child == "import":
         from unionnews.importer import import_jsonl
-        from unionnews.store import Store
+        from archive.store import Store
 
         target = Home(Path(args.out)).ensure()
         with Store(target.store_path) as store:

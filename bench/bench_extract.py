@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 from crawler.extract import extract_article  # noqa: E402
 from crawler.extract.encoding import decode_html  # noqa: E402
-from crawler.extract.text import normalize_text  # noqa: E402
+from archive.text import normalize_text  # noqa: E402
 
 DEFAULT_URL = "https://congdoan.example.vn/tin-tuc/bai-viet-1.html"
 _WORD_RE = re.compile(r"\w+")

@@ -40,8 +40,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 from corpus import generate, load_source  # noqa: E402
 
 from indexer.engine import open_engine  # noqa: E402
-from unionnews.home import Home  # noqa: E402
-from unionnews.store import Store  # noqa: E402
+from archive.home import Home  # noqa: E402
+from archive.store import Store  # noqa: E402
 
 # class → request paths; the same classes as bench_search.py, through the HTTP API, plus the
 # HTML results page (facets + monthly histogram + chart) and article reads.

@@ -41,8 +41,8 @@ from corpus import compose_segmentation, generate_with_parts, load_source, segme
 from indexer.build import update_index  # noqa: E402
 from indexer.engines import ENGINES, detect_engine, open_engine, set_configured_engine  # noqa: E402
 from indexer.search import SearchRequest, search  # noqa: E402
-from unionnews.home import Home  # noqa: E402
-from unionnews.store import Store  # noqa: E402
+from archive.home import Home  # noqa: E402
+from archive.store import Store  # noqa: E402
 
 # class → [(query, request options, FTS5 MATCH expression, FTS5 extra SQL)]
 FILTER_SQL = " AND a.site = 'laodongthudo' AND a.published_at >= '2020-01-01'"

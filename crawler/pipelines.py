@@ -10,8 +10,8 @@ import unicodedata
 from scrapy.exceptions import DropItem
 
 from crawler.items import ArticleItem, FailureItem
-from unionnews.home import Home
-from unionnews.store import Store
+from archive.home import Home
+from archive.store import Store
 
 REQUIRED_FIELDS = ("title", "body")
 

@@ -6,7 +6,7 @@ can be overridden from the environment (``UNIONNEWS_<NAME>``), e.g.
 """
 import os
 
-from unionnews import USER_AGENT as PROJECT_USER_AGENT
+from archive import USER_AGENT as PROJECT_USER_AGENT
 
 BOT_NAME = "unionnews"
 SPIDER_MODULES = ["crawler.spiders"]

@@ -21,9 +21,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from unionnews.errors import UserError
-from unionnews.home import Home
-from unionnews.store import Store
+from archive.errors import UserError
+from archive.home import Home
+from archive.store import Store
 
 from indexer.engines import configured_engine, open_engine
 from indexer.text import SEGMENTATION_VERSION, make_pool, segment_many, segment_many_async, warm_up

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from unionnews.errors import UserError
-from unionnews.home import Home
+from archive.errors import UserError
+from archive.home import Home
 
 ENGINES = ("whoosh", "tantivy")
 DEFAULT_ENGINE = "whoosh"

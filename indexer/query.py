@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable, Union
 
-from unionnews.errors import UserError
+from archive.errors import UserError
 
 from indexer.abbreviations import ABBREVIATIONS
 from indexer.text import fold, has_diacritics, nfc, segment

@@ -12,8 +12,8 @@ import time
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
-from unionnews.home import Home
-from unionnews.store import Store
+from archive.home import Home
+from archive.store import Store
 
 from indexer.engine import open_engine
 from indexer.query import ParsedQuery, QueryError, parse

@@ -24,7 +24,7 @@ from search_web.charts import svg as chart_svg
 from search_web.charts import table_rows as chart_rows
 from search_web.formatting import register_filters
 from search_web.params import ParamError
-from unionnews.home import Home
+from archive.home import Home
 
 log = logging.getLogger("unionnews.web")
 

@@ -17,9 +17,9 @@ from flask import current_app, g
 
 from search_web.cache import SearchCache, index_stamp, request_key
 from search_web.params import ParamError, SearchParams
-from unionnews.errors import UserError
-from unionnews.home import Home
-from unionnews.store import Store
+from archive.errors import UserError
+from archive.home import Home
+from archive.store import Store
 
 log = logging.getLogger("unionnews.web")
 
@@ -74,8 +74,8 @@ def require_index() -> None:
 
 
 def registry() -> dict:
-    """slug → ``crawler.registry.Site`` (built-in plus the home's own entries)."""
-    from crawler.registry import load_registry
+    """slug → ``archive.registry.Site`` (built-in plus the home's own entries)."""
+    from archive.registry import load_registry
 
     try:
         return load_registry(get_home().sites_dir)

@@ -1,7 +1,7 @@
 """Downloads: the current result set as CSV/JSONL, and the attention-over-time series as CSV.
 
 Result sets use the columns and cell spelling of ``unionnews export`` (its
-``unionnews.export.schema`` fields and ``unionnews.export.writers`` CSV/JSONL writers), in
+``archive.dataset.schema`` fields and ``archive.dataset.writers`` CSV/JSONL writers), in
 the order the page shows them (relevance or newest first). Every parameter is checked and
 every match found before the response starts, so a bad request is a 400, never a broken
 file; the rows are then streamed from a read-only store connection of their own in batches.
@@ -21,7 +21,7 @@ from search_web.charts import Series, continuous_months
 from search_web.data import all_matching_ids, get_home, get_store, require_index
 from search_web.params import ParamError, SearchParams, parse_search_args
 from search_web.views import attention_series, count_search
-from unionnews.store import Store
+from archive.store import Store
 
 BATCH = 500
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson; charset=utf-8"}
@@ -45,8 +45,8 @@ def attachment(body, filename: str, content_type: str) -> Response:
 
 def _export_rows(store_path, ids: list[int], fmt: str, excel: bool) -> Iterator[bytes]:
     """The export file, produced batch by batch and handed over as soon as bytes are ready."""
-    from unionnews.export.schema import export_value, parse_fields
-    from unionnews.export.writers import WRITERS
+    from archive.dataset.schema import export_value, parse_fields
+    from archive.dataset.writers import WRITERS
 
     fields = parse_fields(None)  # the export command's default columns
     buffer = io.BytesIO()

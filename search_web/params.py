@@ -26,7 +26,7 @@ SORTS = ("relevance", "newest")
 MAX_ARTICLE_ID = 2 ** 63 - 1
 ARTICLE_ID = f"<int(max={MAX_ARTICLE_ID}):article_id>"
 
-# Same rule as the registry's slugs (crawler.registry.SLUG_PATTERN), plus "generic".
+# Same rule as the registry's slugs (archive.registry.SLUG_PATTERN), plus "generic".
 _SLUG = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 _DAY_FIRST = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _SINGLE_VALUED = ("q", "since", "until", "sort", "limit", "offset", "page")

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from unionnews.home import Home
-from unionnews.store import Store
+from archive.home import Home
+from archive.store import Store
 
 
 @pytest.fixture

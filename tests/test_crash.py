@@ -31,8 +31,8 @@ from pathlib import Path
 
 import pytest
 
-from unionnews.home import Home
-from unionnews.store import Store
+from archive.home import Home
+from archive.store import Store
 
 SEEDS = (11, 23, 47)
 QUERIES = ("công đoàn", "cong doan", '"người lao động"', "an toàn -tết", "thợ mỏ")

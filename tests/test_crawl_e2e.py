@@ -13,7 +13,7 @@ import pytest
 
 from unionnews.replica.server import ReplicaServer
 from unionnews.replica.truth import expected_records, missing_urls, site_modules
-from unionnews.store import Store
+from archive.store import Store
 
 pytestmark = pytest.mark.slow
 COMPARED_FIELDS = ("site", "province", "title", "summary", "published_at", "updated_at", "author", "source",

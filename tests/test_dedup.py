@@ -6,7 +6,7 @@ import itertools
 import pytest
 from click.testing import CliRunner
 
-from crawler.extract.text import content_hash
+from archive.record import content_hash
 from unionnews import dedup
 from unionnews.cli import cli
 from unionnews.replica.content import load_all

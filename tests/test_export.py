@@ -15,8 +15,8 @@ import pytest
 from click.testing import CliRunner
 
 from unionnews.cli import cli
-from unionnews.errors import UserError
-from unionnews.export.schema import DEFAULT_FIELDS
+from archive.errors import UserError
+from archive.dataset.schema import DEFAULT_FIELDS
 
 SITES = (
     ("laodongthudo", "Hà Nội", "https://laodongthudo.vn"),
@@ -154,7 +154,7 @@ def test_parquet_has_real_types_and_reads_back_exactly(home, store, tmp_path):
     pa = pytest.importorskip("pyarrow")
     import pyarrow.parquet as pq
 
-    from unionnews.export.schema import parse_local_time, parse_utc_time
+    from archive.dataset.schema import parse_local_time, parse_utc_time
 
     fill(store)
     out = tmp_path / "all.parquet"
@@ -182,7 +182,7 @@ def test_parquet_has_real_types_and_reads_back_exactly(home, store, tmp_path):
 def test_parquet_writes_row_groups(home, store, tmp_path, monkeypatch):
     import pyarrow.parquet as pq
 
-    from unionnews.export import writers
+    from archive.dataset import writers
 
     fill(store)
     monkeypatch.setattr(writers, "PARQUET_ROW_GROUP", 6)

@@ -14,9 +14,9 @@ import re
 import pytest
 
 from test_export import corpus, fill, run
-from unionnews import __version__
+from archive import __version__
 from unionnews.cli import main
-from unionnews.errors import UserError
+from archive.errors import UserError
 
 TABLE_SCHEMA_TYPES = {"string", "number", "integer", "boolean", "object", "array", "date", "time",
                       "datetime", "year", "yearmonth", "duration", "geopoint", "geojson", "any"}
@@ -143,7 +143,7 @@ def test_unwritable_destinations_are_refused(home, store, tmp_path):
 
 @pytest.mark.parametrize("fmt", ["jsonl", "csv", "parquet"])
 def test_interrupt_mid_export_leaves_no_file(home, store, tmp_path, monkeypatch, fmt):
-    from unionnews.export import writers
+    from archive.dataset import writers
 
     fill(store)
     writer_class = writers.WRITERS[fmt]

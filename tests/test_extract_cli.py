@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from crawler.extract import RECORD_DEFAULTS
+from archive.record import RECORD_KEYS
 from crawler.extract.encoding import page_problem
 from unionnews.cli import cli, main
-from unionnews.errors import UserError
+from archive.errors import UserError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "generic"
 UNKNOWN_URL = "https://ldld.unknown-province.example.vn/tin-tuc/hoi-thi-2014.html"
@@ -27,7 +27,7 @@ def test_unknown_domain_prints_the_full_record(tmp_path):
     result = run(tmp_path, str(FIXTURES / "legacy_table_3.html"), "--url", UNKNOWN_URL)
     assert result.exit_code == 0, result.output
     record = json.loads(result.output)
-    assert list(record) == list(RECORD_DEFAULTS)
+    assert list(record) == list(RECORD_KEYS)
     assert record["url"] == UNKNOWN_URL and record["site"] == "generic"
     assert record["title"] == expected["title"]
     assert record["published_at"] == expected["published_at"]

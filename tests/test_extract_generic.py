@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.extract import EXTRACTION_VERSION, RECORD_DEFAULTS, extract_article
+from archive.record import RECORD_KEYS
+from crawler.extract import EXTRACTION_VERSION, extract_article
 from crawler.extract.dates import parse_vn_datetime
 from crawler.extract.encoding import decode_html
 from crawler.extract.generic import extract_generic
@@ -104,7 +105,7 @@ def test_page(name):
 def test_record_has_every_key_and_defaults():
     raw, _ = load("html5_article_2")
     result = extract_article(raw, PAGE_URL, fetched_at="2025-01-01T00:00:00Z")
-    assert list(result.record) == list(RECORD_DEFAULTS)
+    assert list(result.record) == list(RECORD_KEYS)
     assert result.record["site"] == "generic" and result.record["province"] is None
     assert result.record["url"] == PAGE_URL
     assert result.extraction_version == EXTRACTION_VERSION

@@ -1,9 +1,10 @@
-"""Tests for crawler.extract.text: NFC, NBSP folding, paragraphs, content hash."""
+"""Tests for archive.text: NFC, NBSP folding, paragraphs, content hash."""
 
 import hashlib
 import unicodedata
 
-from crawler.extract.text import content_hash, normalize_body, normalize_paragraphs, normalize_text
+from archive.record import content_hash
+from archive.text import normalize_body, normalize_paragraphs, normalize_text
 
 
 def test_nfd_becomes_nfc():

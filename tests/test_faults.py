@@ -19,7 +19,7 @@ from crawler.guards import canonical_url
 from unionnews.replica.faults import FOREIGN_HOPS
 from unionnews.replica.server import ReplicaServer
 from unionnews.replica.truth import expected_records, site_modules
-from unionnews.store import Store
+from archive.store import Store
 
 pytestmark = pytest.mark.slow
 

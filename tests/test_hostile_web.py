@@ -23,8 +23,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from test_web import write_site_entries
-from unionnews.home import Home
-from unionnews.store import Store
+from archive.home import Home
+from archive.store import Store
 
 # -- the hostile corpus --------------------------------------------------------------------
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 import json
 
 from test_export import corpus, fill, read_jsonl, run
-from unionnews.home import Home
+from archive.home import Home
 from unionnews.importer import content_hash, parse_record
-from unionnews.store import Store
+from archive.store import Store
 
 
 def write_lines(path, lines) -> None:
@@ -86,7 +86,7 @@ def test_content_hash_follows_the_crawler_rule_and_text_is_made_nfc():
     nfd_title = "Công đoàn".replace("ô", "o\u0302")  # decomposed, as some sites send it
     record = parse_record(json.dumps({"url": "https://x.vn/1", "title": nfd_title, "body": "Thân bài."}).encode())
     assert record["title"] == "Công đoàn"
-    from crawler.extract.text import content_hash as crawler_hash
+    from archive.record import content_hash as crawler_hash
     assert record["content_hash"] == crawler_hash("Công đoàn", "", "Thân bài.")
     given = parse_record(json.dumps({"url": "https://x.vn/1", "title": "T", "body": "B",
                                      "content_hash": "abc"}).encode())

@@ -23,7 +23,7 @@ import pytest
 
 from unionnews.replica.server import ReplicaServer
 from unionnews.replica.truth import expected_records, site_modules
-from unionnews.store import Store
+from archive.store import Store
 
 pytestmark = pytest.mark.slow
 MODULES = site_modules(None)

@@ -10,7 +10,7 @@ from scrapy.utils.test import get_crawler
 from crawler.spiders.base import VIETNAM_TZ
 from crawler.spiders.sites import LaodongthudoSpider
 from unionnews.monitor import SiteHealth, binomial_tail, flag
-from unionnews.store import Store
+from archive.store import Store
 
 ARTICLE_URL = "https://laodongthudo.vn/mot-bai-bao-123.html"
 

@@ -7,10 +7,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from click.testing import CliRunner
 
-from crawler.registry import BUILTIN_SITES_DIR, load_registry, site_from_dict
-from unionnews import USER_AGENT
+from archive.registry import BUILTIN_SITES_DIR, load_registry, site_from_dict
+from archive import USER_AGENT
 from unionnews.cli import cli
-from unionnews.errors import UserError
+from archive.errors import UserError
 from unionnews.onboarding import SiteFetcher, parse_selectors
 from unionnews.replica.content import SLUGS
 from unionnews.replica.server import ReplicaServer
@@ -105,7 +105,7 @@ def test_parse_selectors_builds_the_article_table():
 @pytest.mark.parametrize("slug", SLUGS)
 def test_check_builtin_site_through_the_replica(home, replica, slug):
     if not (BUILTIN_SITES_DIR / f"{slug}.toml").exists():
-        pytest.skip(f"crawler/sites/{slug}.toml is not written yet")
+        pytest.skip(f"archive/sites/{slug}.toml is not written yet")
     result = run(home, "sites", "check", slug, "--replica-url", replica.url, "--pages", "1", "--articles", "3")
     assert result.exit_code == 0, result.output
     assert f"through the replica at {replica.url}" in result.output

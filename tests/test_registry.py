@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.registry import RegistryError, load_registry, reload_registry, site_for_url, site_from_dict
+from archive.registry import RegistryError, load_registry, reload_registry, site_for_url, site_from_dict
 
 ENTRY = {
     "slug": "congdoanmau",

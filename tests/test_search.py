@@ -206,7 +206,7 @@ def test_snippets_follow_a_store_file_replaced_under_a_running_searcher(indexed,
     import os
     import sqlite3
 
-    from unionnews.store import Store
+    from archive.store import Store
 
     assert "Phúc Thọ" in search(indexed, SearchRequest(query="Phúc Thọ")).hits[0].snippet
     restored = tmp_path / "restored.sqlite"

@@ -21,7 +21,7 @@ import pytest
 from search_web.cache import SearchCache, request_key
 from tests.test_web import build_corpus, _record
 from unionnews.commands.serve import bind_socket
-from unionnews.store import Store
+from archive.store import Store
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from crawler.extract import extract_article
-from crawler.registry import BUILTIN_SITES_DIR, _load_dir
+from archive.registry import BUILTIN_SITES_DIR, _load_dir
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sites"
 SITES = _load_dir(BUILTIN_SITES_DIR)

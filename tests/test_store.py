@@ -5,7 +5,7 @@ import sqlite3
 
 import pytest
 
-from unionnews.store import Store, StoreError
+from archive.store import Store, StoreError
 
 
 def make_record(**overrides) -> dict:

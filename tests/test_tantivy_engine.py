@@ -23,10 +23,10 @@ from indexer.query import Branch, ParsedQuery, Phrase, Word
 from indexer.search import SearchRequest, matching_ids, search
 from tests.test_search import make_record
 from unionnews.cli import cli
-from unionnews.errors import UserError
-from unionnews.home import Home
+from archive.errors import UserError
+from archive.home import Home
 from unionnews.replica.truth import expected_records
-from unionnews.store import Store
+from archive.store import Store
 
 QUERIES = ["công đoàn", "cong doan", "người lao động", '"người lao động"', "đoàn viên", "LĐLĐ",
            "Tết", "an toàn lao động", "công nhân -Tết", "hỗ trợ OR khen thưởng", "đại hội", "cổng",

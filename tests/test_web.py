@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from unionnews.home import Home
-from unionnews.store import Store
+from archive.home import Home
+from archive.store import Store
 
 SITES = {
     "laodongthudo": ("Báo Lao động Thủ đô", "Hà Nội", "laodongthudo.vn"),
@@ -301,7 +301,7 @@ def test_api_sites_lists_registry_and_counts(client):
 # -- downloads -----------------------------------------------------------------------------
 
 def test_export_csv_has_export_columns_and_all_matches(client):
-    from unionnews.export import DEFAULT_FIELDS
+    from archive.dataset.schema import DEFAULT_FIELDS
 
     response = client.get("/export.csv?q=cong+doan&site=laodongthudo")
     assert response.status_code == 200

@@ -1,14 +1,10 @@
 """unionnews: a citable, searchable archive of Vietnamese trade-union news.
 
-Data flows one way: crawl (``crawler``) → store (``unionnews.store``) → index
-(``indexer``) → search / export (``search_web``, ``unionnews.export``).
+This package is the application on top of the others: the ``unionnews`` CLI and its
+commands, crawl orchestration, onboarding, nightly runs, export and dedup. Data flows one way:
+crawl (``crawler``) → store (``archive.store``) → index (``indexer``) → search / export
+(``search_web``, ``unionnews.export``); ``archive`` is the ground they all stand on.
 """
-from importlib.metadata import PackageNotFoundError, version
+from archive import __version__
 
-try:
-    __version__ = version("unionnews")
-except PackageNotFoundError:  # running from a checkout that was never installed
-    __version__ = "0.0.0+unknown"
-
-PROJECT_URL = "https://github.com/unionnews/unionnews"
-USER_AGENT = f"unionnews/{__version__} (+{PROJECT_URL})"
+__all__ = ["__version__"]

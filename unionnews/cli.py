@@ -20,9 +20,9 @@ import sys
 
 import click
 
-from unionnews import __version__
-from unionnews.errors import UserError
-from unionnews.home import Home
+from archive import __version__
+from archive.errors import UserError
+from archive.home import Home
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

@@ -11,9 +11,9 @@ import os
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 
-from unionnews.errors import UserError
-from unionnews.home import Home
-from unionnews.store import Store
+from archive.errors import UserError
+from archive.home import Home
+from archive.store import Store
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ def replica_server():
 
 
 def choose_sites(slugs) -> list:
-    from crawler.registry import get_site, load_registry
+    from archive.registry import get_site, load_registry
 
     if slugs:
         return [get_site(slug) for slug in slugs]

@@ -51,7 +51,7 @@ from typing import Iterable
 
 import numpy as np
 
-from unionnews.store import Store
+from archive.store import Store
 
 SHINGLE_SIZE = 5
 NUM_PERM = 128

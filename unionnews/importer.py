@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Callable
 
-from unionnews.errors import UserError
-from unionnews.store import Store
+from archive.errors import UserError
+from archive.record import REQUIRED_KEYS, TEXT_KEYS, content_hash
+from archive.store import Store
 
-REQUIRED = ("url", "title", "body")
-# Optional text keys: a string or null.
-OPTIONAL_TEXT = ("site", "province", "summary", "published_at", "updated_at", "author", "source",
-                 "category", "fetched_at", "content_hash", "duplicate_of")
+REQUIRED = REQUIRED_KEYS
+# Optional text keys: a string or null (duplicate_of: the original's URL, as exported).
+OPTIONAL_TEXT = (*(key for key in TEXT_KEYS if key not in REQUIRED_KEYS), "duplicate_of")
 # Keys an export adds that the store derives itself; accepted and ignored.
 IGNORED = frozenset({"id", "published_at_text", "updated_at_text", "version", "first_seen_at",
                      "last_seen_at", "extraction_version"})
@@ -44,13 +44,6 @@ class ImportReport:
     @property
     def imported(self) -> int:
         return self.new + self.updated + self.unchanged
-
-
-def content_hash(title: str | None, summary: str | None, body: str | None) -> str:
-    """The crawler's rule (``crawler.extract.text.content_hash``), so hashes compare equal."""
-    from crawler.extract.text import content_hash as crawler_content_hash
-
-    return crawler_content_hash(title, summary, body)
 
 
 def _nfc(value: str) -> str:

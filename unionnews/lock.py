@@ -11,7 +11,7 @@ import os
 import time
 from pathlib import Path
 
-from unionnews.errors import UserError
+from archive.errors import UserError
 
 
 class LockHeld(UserError):

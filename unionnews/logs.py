@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 import logging.handlers
 
-from unionnews.home import Home
+from archive.home import Home
 
 LOG_FORMAT = "%(asctime)s %(levelname)s [%(name)s] %(message)s"
 

@@ -1,7 +1,7 @@
 """Onboarding a new site: write its registry entry, then check in a minute that it works.
 
 ``unionnews sites add`` builds a registry entry (docs/ARCHITECTURE.md, "Site registry entry")
-from command-line options, validates it with :func:`crawler.registry.site_from_dict` and
+from command-line options, validates it with :func:`archive.registry.site_from_dict` and
 writes ``$UNIONNEWS_HOME/sites/<slug>.toml``. ``unionnews sites check`` fetches a few listing
 pages and articles of a site (the real one, or the replica web) with the project's
 User-Agent, honouring robots.txt, and reports per field what was extracted and from where
@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import urljoin, urlsplit
 
-from crawler.registry import ARTICLE_SELECTOR_KEYS, SLUG_PATTERN, RegistryError, Site, load_registry, site_from_dict
-from unionnews import USER_AGENT
-from unionnews.errors import UserError
+from archive.registry import ARTICLE_SELECTOR_KEYS, SLUG_PATTERN, RegistryError, Site, load_registry, site_from_dict
+from archive import USER_AGENT
+from archive.errors import UserError
 
 HOSTNAME_PATTERN = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 # Article selector keys that hold a list; repeating `--selector body_remove=...` appends.
@@ -113,7 +113,7 @@ def write_site(sites_dir: Path, entry: dict, *, force: bool = False) -> Path:
     """Write ``<sites_dir>/<slug>.toml``; refuses a taken slug or domain unless ``force``."""
     import tomli_w
 
-    from crawler.registry import reload_registry
+    from archive.registry import reload_registry
 
     if not force:
         registry = load_registry(sites_dir)

@@ -15,19 +15,14 @@ from urllib.parse import urlsplit
 from .encoding import decode_html
 from .generic import extract_generic
 from .selectors import extract_with_site
-from .text import content_hash, normalize_body, normalize_text, split_paragraphs
+from archive.record import RECORD_KEYS, content_hash, empty_record, normalize_fields
+from archive.text import split_paragraphs
 
 EXTRACTION_VERSION = "2"  # 2: inline link lists, italic captions, date tiers
 
-# Record keys in schema order, with the value used when nothing was found.
-RECORD_DEFAULTS = {
-    "url": None, "site": "generic", "province": None, "title": "", "summary": "",
-    "published_at": None, "updated_at": None, "author": None, "source": None, "tags": [],
-    "category": None, "images": [], "body": "", "fetched_at": None, "content_hash": None,
-}
-# Fields taken from the site selectors first, then from generic extraction.
-EXTRACTED_FIELDS = ["url", "title", "summary", "published_at", "updated_at", "author", "source",
-                    "tags", "category", "images", "body"]
+# Record fields (archive.record) read off the page: from the site's selectors first, then
+# from generic extraction; the rest (site, province, fetched_at, content_hash) are set here.
+EXTRACTED_FIELDS = [key for key in RECORD_KEYS if key not in ("site", "province", "fetched_at", "content_hash")]
 # (problem, test on the record) — reported, never fatal.
 PROBLEM_CHECKS = [
     ("no title", lambda r: not r["title"]),
@@ -62,13 +57,7 @@ def _canonical(candidate: str | None, url: str, site) -> str:
 
 
 def _normalize_record(record: dict) -> None:
-    for key in ("title", "summary", "author", "source", "category"):
-        if isinstance(record[key], str):
-            record[key] = normalize_text(record[key]) or (None if key in ("author", "source", "category") else "")
-    record["body"] = normalize_body(record["body"])
-    record["tags"] = [t for t in (normalize_text(t) for t in record["tags"] or []) if t]
-    record["images"] = [{"url": img["url"].strip(), "caption": normalize_text(img.get("caption"))}
-                        for img in record["images"] or [] if img.get("url")]
+    normalize_fields(record)
     # The byline/attribution lives in its own field, not as the body's last lines.
     paragraphs = split_paragraphs(record["body"])
     while paragraphs and paragraphs[-1] in {record["author"], record["source"]}:
@@ -91,7 +80,7 @@ def extract_article(body: bytes | str, url: str, *, site=None, http_charset: str
         for f in EXTRACTED_FIELDS:
             if not found.get(f) and generic.get(f):
                 found[f], sources[f] = generic[f], generic_sources[f]
-    record = dict(RECORD_DEFAULTS)
+    record = empty_record()
     record.update({f: found[f] for f in EXTRACTED_FIELDS if found.get(f)})
     record["url"] = _canonical(found.get("url"), url, site)
     if record["url"] == url:

@@ -16,7 +16,7 @@ from lxml import etree
 
 from . import rules
 from .dates import parse_vn_datetime
-from .text import normalize_text
+from archive.text import normalize_text
 
 _TOKEN_SPLIT_RE = re.compile(r"[\s_\-]+")
 

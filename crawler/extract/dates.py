@@ -14,7 +14,7 @@ import re
 from datetime import date, datetime, timedelta, timezone
 from typing import Callable
 
-from .text import normalize_text
+from archive.text import normalize_text
 
 MIN_YEAR, MAX_YEAR = 1990, 2100
 

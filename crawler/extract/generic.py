@@ -21,7 +21,7 @@ from . import blocks, rules
 from .dates import parse_vn_datetime
 from .locate import (TITLE_SELECTORS, header_date, is_sidebar, strip_site_suffix, title_before_date,
                      title_element)
-from .text import normalize_text
+from archive.text import normalize_text
 
 ARTICLE_TYPES = {"NewsArticle", "Article", "BlogPosting", "ReportageNews", "AnalysisNewsArticle",
                  "OpinionNewsArticle", "LiveBlogPosting", "Report", "ScholarlyArticle"}

@@ -15,7 +15,7 @@ from parsel import Selector
 
 from . import blocks, rules
 from .dates import parse_vn_datetime
-from .text import normalize_text
+from archive.text import normalize_text
 
 TITLE_SELECTORS = ["article h1", "main h1", "[itemprop=headline]", "h1.title", "h1"]
 TITLE_SEPARATORS = [" | ", " - ", " – ", " :: "]

@@ -17,7 +17,7 @@ from parsel import Selector
 
 from . import blocks, rules
 from .dates import parse_vn_datetime
-from .text import normalize_text
+from archive.text import normalize_text
 
 _PSEUDO_RE = re.compile(r"::(?:text|attr\([^)]*\))\s*$")
 

@@ -18,7 +18,7 @@ from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTi
 from crawler.extract import EXTRACTION_VERSION, extract_article
 from crawler.guards import canonical_url
 from crawler.items import ArticleItem, FailureItem
-from crawler.registry import Site, get_site
+from archive.registry import Site, get_site
 
 # Reasons recorded in the store's failures table, by exception type (first match wins).
 FAILURE_REASONS = (

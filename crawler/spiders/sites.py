@@ -1,5 +1,5 @@
 """One spider class per registry entry, so ``scrapy list`` shows every site by slug."""
-from crawler.registry import load_registry
+from archive.registry import load_registry
 from crawler.spiders.base import SiteSpider
 
 

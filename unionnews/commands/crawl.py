@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from unionnews.home import Home
+from archive.home import Home
 
 
 def print_run_table(runs: list[dict]) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from unionnews.home import Home
+from archive.home import Home
 
 TITLE_WIDTH = 70
 
@@ -32,8 +32,8 @@ def dedup(home: Home, rebuild: bool):
       unionnews dedup --rebuild
     """
     from unionnews.dedup import drop_signatures, link_duplicates
-    from unionnews.errors import UserError
-    from unionnews.store import Store
+    from archive.errors import UserError
+    from archive.store import Store
 
     if not home.store_path.exists():
         raise UserError(f"no article store at {home.store_path}; run `unionnews crawl` first")

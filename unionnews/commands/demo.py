@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from unionnews.home import Home
+from archive.home import Home
 
 SAMPLE_QUERY = "cong doan co so"
 

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from unionnews.home import Home
+from archive.home import Home
 
 
 def _command_line(params: dict) -> str:

@@ -26,8 +26,8 @@ def extract(home, file, url, charset, sources):
 
     from crawler.extract import extract_article
     from crawler.extract.encoding import page_problem
-    from crawler.registry import site_for_url
-    from unionnews.errors import UserError
+    from archive.registry import site_for_url
+    from archive.errors import UserError
 
     os.environ["UNIONNEWS_HOME"] = str(home.root)
     if file == "-":

@@ -5,7 +5,7 @@ import sys
 
 import click
 
-from unionnews.home import Home
+from archive.home import Home
 
 MAX_PROBLEMS_SHOWN = 50  # a broken file should not bury the summary under thousands of lines
 
@@ -30,9 +30,9 @@ def register(cli: click.Group) -> None:
         """
         from pathlib import Path
 
-        from unionnews.errors import UserError
+        from archive.errors import UserError
         from unionnews.importer import import_jsonl
-        from unionnews.store import Store
+        from archive.store import Store
 
         shown = 0
 

@@ -31,7 +31,7 @@ def register(cli: click.Group) -> None:
           unionnews index --rebuild
           unionnews index --rebuild --engine tantivy
         """
-        from unionnews.errors import UserError
+        from archive.errors import UserError
 
         if not home.store_path.exists():
             raise UserError(f"no article store at {home.store_path}; run `unionnews crawl` first")

@@ -7,7 +7,7 @@ import logging
 import click
 
 from unionnews.commands.crawl import crawl_targets
-from unionnews.home import Home
+from archive.home import Home
 
 
 def _percent(share: float | None) -> str:
@@ -61,7 +61,7 @@ def nightly(ctx, sites, replica, replica_url, recheck_days, overlap, no_index, v
     from unionnews.lock import RunLock
     from unionnews.logs import setup_logging
     from unionnews.monitor import assess_runs
-    from unionnews.store import Store
+    from archive.store import Store
 
     home: Home = ctx.obj
     home.ensure()
@@ -112,8 +112,8 @@ def status(home: Home, limit: int, as_json: bool):
     Example:
       unionnews status --limit 20
     """
-    from unionnews.errors import UserError
-    from unionnews.store import Store
+    from archive.errors import UserError
+    from archive.store import Store
 
     if not home.store_path.exists():
         raise UserError(f"no article store at {home.store_path}; run `unionnews nightly` or `unionnews crawl` first")

@@ -20,8 +20,8 @@ import socket
 
 import click
 
-from unionnews.errors import UserError
-from unionnews.home import Home
+from archive.errors import UserError
+from archive.home import Home
 
 PORTS_TO_TRY = 20
 BACKLOG = 2048  # connections waiting for a free worker under a burst of clients

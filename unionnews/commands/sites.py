@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from unionnews.home import Home
+from archive.home import Home
 
 
 @click.group(invoke_without_command=True)
@@ -19,7 +19,7 @@ def sites(ctx: click.Context):
         return
     import os
 
-    from crawler.registry import load_registry
+    from archive.registry import load_registry
 
     home: Home = ctx.obj
     os.environ["UNIONNEWS_HOME"] = str(home.root)
@@ -94,8 +94,8 @@ def check(home: Home, slug, replica, replica_url, pages, articles):
     """
     from contextlib import ExitStack
 
-    from crawler.registry import get_site
-    from unionnews.errors import UserError
+    from archive.registry import get_site
+    from archive.errors import UserError
     from unionnews.onboarding import SiteFetcher, check_site, format_report
 
     if replica and replica_url:

@@ -1,14 +1,10 @@
 """Export the article store as JSONL, CSV or Parquet, with a Frictionless data package.
 
-``run_export(home, ExportRequest(...))`` is what ``unionnews export`` calls. The record
-schema and its per-format spelling live in :mod:`unionnews.export.schema`, the streaming
-writers and the all-or-nothing output in :mod:`unionnews.export.writers`, the descriptor
-in :mod:`unionnews.export.datapackage`.
+``run_export(home, ExportRequest(...))`` is what ``unionnews export`` calls: it selects the
+articles (all, by filters, or by a search query through :mod:`indexer.search`) and writes
+them in one of the dataset formats of :mod:`archive.dataset`, which the web app's downloads
+share.
 """
-from unionnews.export.datapackage import datapackage_path
 from unionnews.export.run import ExportRequest, ExportResult, run_export
-from unionnews.export.schema import DEFAULT_FIELDS, FIELDS, FIELDS_BY_NAME
-from unionnews.export.writers import FORMATS
 
-__all__ = ["DEFAULT_FIELDS", "FIELDS", "FIELDS_BY_NAME", "FORMATS", "ExportRequest", "ExportResult",
-           "datapackage_path", "run_export"]
+__all__ = ["ExportRequest", "ExportResult", "run_export"]

@@ -15,12 +15,12 @@ from datetime import date
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
-from unionnews.errors import UserError
-from unionnews.export.datapackage import SiteStats, build_descriptor, datapackage_path, write_descriptor
-from unionnews.export.schema import export_value, parse_fields
-from unionnews.export.writers import FORMATS, WRITERS, PendingFiles, check_destination, sha256_file
-from unionnews.home import Home
-from unionnews.store import Store
+from archive.errors import UserError
+from archive.dataset.datapackage import SiteStats, build_descriptor, datapackage_path, write_descriptor
+from archive.dataset.schema import export_value, parse_fields
+from archive.dataset.writers import FORMATS, WRITERS, PendingFiles, check_destination, sha256_file
+from archive.home import Home
+from archive.store import Store
 
 STDOUT = "-"
 

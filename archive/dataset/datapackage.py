@@ -13,9 +13,9 @@ import json
 import re
 from pathlib import Path
 
-from unionnews import PROJECT_URL, __version__
-from unionnews.export.schema import Field, parquet_columns, table_schema_field
-from unionnews.clock import utc_now
+from archive import PROJECT_URL, __version__
+from archive.dataset.schema import Field, parquet_columns, table_schema_field
+from archive.clock import utc_now
 
 MEDIA_TYPES = {
     "jsonl": "application/x-ndjson",

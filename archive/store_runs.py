@@ -1,13 +1,13 @@
 """Crawl bookkeeping of the article store: runs, their stats, and failed URLs.
 
-A mixin of ``unionnews.store.Store`` (it uses the store's connection and transactions);
+A mixin of ``archive.store.Store`` (it uses the store's connection and transactions);
 kept apart because it is what monitoring and nightly resumption read, not the corpus.
 """
 from __future__ import annotations
 
 import json
 
-from unionnews.clock import utc_now
+from archive.clock import utc_now
 
 
 class RunLog:

@@ -18,45 +18,20 @@ Formats differ only in how values are spelled:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from unionnews.errors import UserError
+from archive.errors import UserError
+from archive.record import RECORD_FIELDS, Field
 
 VIETNAM_TZ = timezone(timedelta(hours=7))
 LIST_SEPARATOR = "; "
 
 
-@dataclass(frozen=True)
-class Field:
-    """One exported column: its Table Schema type (JSON/CSV) and what it means."""
-
-    name: str
-    kind: str  # "int" | "str" | "url" | "local_time" | "utc_time" | "tags" | "images"
-    description: str
-    default: bool = True
-
-
-FIELDS: tuple[Field, ...] = (
-    Field("id", "int", "Article id in the unionnews store (not stable across stores)."),
-    Field("url", "url", "Canonical article URL on the publishing site."),
-    Field("site", "str", "Site slug in the unionnews registry, e.g. laodongthudo."),
-    Field("province", "str", "Province of the publishing trade-union federation, in Vietnamese."),
-    Field("title", "str", "Headline."),
-    Field("summary", "str", "Lead paragraph (sapo); empty when the page has none."),
-    Field("published_at", "local_time",
-          "Publication time, ISO 8601 with offset (+07:00); date only when the page shows no time."),
-    Field("updated_at", "local_time", "Last update time shown by the page, same format; empty when none."),
-    Field("author", "str", "Author as printed on the page."),
-    Field("source", "str", "Attribution line, e.g. 'Nguồn: baokiengiang.vn'."),
-    Field("tags", "tags", "Tags shown by the page."),
-    Field("category", "str", "Section of the site the article belongs to."),
-    Field("images", "images", "Images of the article: list of {url, caption}.", default=False),
-    Field("body", "str", "Article text, NFC; paragraphs separated by one blank line."),
-    Field("fetched_at", "utc_time", "When unionnews fetched the page, ISO 8601 UTC."),
-    Field("content_hash", "str", "sha256 hex of NFC-normalised title + '\\n' + summary + '\\n' + body."),
-    Field("duplicate_of", "url", "URL of the original when this article republishes another; else empty."),
-)
+# The exported row: the store's id, the article record (archive.record), the copy link.
+ID_FIELD = Field("id", "int", "Article id in the unionnews store (not stable across stores).")
+DUPLICATE_OF_FIELD = Field("duplicate_of", "url",
+                           "URL of the original when this article republishes another; else empty.")
+FIELDS: tuple[Field, ...] = (ID_FIELD, *RECORD_FIELDS, DUPLICATE_OF_FIELD)
 FIELDS_BY_NAME = {field.name: field for field in FIELDS}
 DEFAULT_FIELDS = tuple(field.name for field in FIELDS if field.default)
 

@@ -1,6 +1,6 @@
 """The site registry: one TOML file per site, selectors as data.
 
-Built-in entries live in ``crawler/sites/*.toml``; an operator's own entries (``unionnews
+Built-in entries live in ``archive/sites/*.toml``; an operator's own entries (``unionnews
 sites add``) live in ``$UNIONNEWS_HOME/sites/*.toml`` and override built-ins of the same slug.
 A new site is one file here plus one fixture pair under ``tests/fixtures/sites/<slug>/``.
 """
@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from unionnews.errors import UserError
+from archive.errors import UserError
 
 BUILTIN_SITES_DIR = Path(__file__).parent / "sites"
 SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,39}$")

@@ -9,7 +9,6 @@ Curly quotes, dashes, ellipses and the source's own typos are kept as they are.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from typing import Iterable
@@ -56,8 +55,3 @@ def normalize_body(body: str | None) -> str:
     """Normalise a body while keeping its paragraph breaks."""
     return normalize_paragraphs(split_paragraphs(body))
 
-
-def content_hash(title: str | None, summary: str | None, body: str | None) -> str:
-    """sha256 hex digest of the normalised ``title + "\\n" + summary + "\\n" + body``."""
-    joined = "\n".join((normalize_text(title), normalize_text(summary), normalize_body(body)))
-    return hashlib.sha256(joined.encode("utf-8")).hexdigest()

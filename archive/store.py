@@ -15,19 +15,16 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from unionnews.clock import utc_now
-from unionnews.errors import UserError
-from unionnews.store_runs import RunLog
-from unionnews.store_schema import SCHEMA, SCHEMA_VERSION
+from archive.clock import utc_now
+from archive.errors import UserError
+from archive.record import LIST_KEYS, RECORD_KEYS, REQUIRED_KEYS
+from archive.store_runs import RunLog
+from archive.store_schema import SCHEMA, SCHEMA_VERSION
 
-# Record keys as stored; lists/dicts are JSON-encoded in their columns.
-RECORD_FIELDS = (
-    "url", "site", "province", "title", "summary", "published_at", "updated_at",
-    "author", "source", "tags", "category", "images", "body", "fetched_at", "content_hash",
-)
-JSON_FIELDS = frozenset({"tags", "images"})
-
-
+# Record keys as stored (archive.record); lists are JSON-encoded in their columns.
+JSON_FIELDS = LIST_KEYS
+# Besides the record's required keys, the store needs the two it derives its rows from.
+STORED_REQUIRED_KEYS = (*REQUIRED_KEYS, "site", "content_hash")
 
 class StoreError(UserError):
     """A problem with the article store that the user can act on."""
@@ -102,11 +99,11 @@ class Store(RunLog):
         Returns ``"new"``, ``"updated"`` (content changed: the old version is archived) or
         ``"unchanged"`` (only ``last_seen_at`` moves, so a re-crawl leaves the corpus as it was).
         """
-        for key in ("url", "site", "title", "body", "content_hash"):
+        for key in STORED_REQUIRED_KEYS:
             if not record.get(key):
                 raise StoreError(f"article record without {key!r}: {record.get('url')}")
         now = utc_now()
-        values = {key: record.get(key) for key in RECORD_FIELDS}
+        values = {key: record.get(key) for key in RECORD_KEYS}
         for key in JSON_FIELDS:
             values[key] = json.dumps(values[key] or [], ensure_ascii=False)
         values["summary"] = values["summary"] or ""
@@ -116,8 +113,8 @@ class Store(RunLog):
                 "SELECT id, content_hash, version FROM articles WHERE url = ?", (values["url"],)
             ).fetchone()
             if existing is None:
-                columns = ", ".join(RECORD_FIELDS)
-                placeholders = ", ".join(f":{key}" for key in RECORD_FIELDS)
+                columns = ", ".join(RECORD_KEYS)
+                placeholders = ", ".join(f":{key}" for key in RECORD_KEYS)
                 cursor = conn.execute(
                     f"INSERT INTO articles ({columns}, extraction_version, first_seen_at, last_seen_at, changed_at)"
                     f" VALUES ({placeholders}, :extraction_version, :now, :now, :now)",
@@ -135,7 +132,7 @@ class Store(RunLog):
             else:
                 article_id = existing["id"]
                 self._archive_version(conn, article_id, now)
-                assignments = ", ".join(f"{key} = :{key}" for key in RECORD_FIELDS if key != "url")
+                assignments = ", ".join(f"{key} = :{key}" for key in RECORD_KEYS if key != "url")
                 conn.execute(
                     f"UPDATE articles SET {assignments}, extraction_version = :extraction_version,"
                     " version = version + 1, last_seen_at = :now, changed_at = :now WHERE id = :id",

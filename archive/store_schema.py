@@ -1,4 +1,4 @@
-"""The article store's SQLite schema (see ``unionnews.store``).
+"""The article store's SQLite schema (see ``archive.store``).
 
 Tables: ``articles`` (one row per canonical URL), ``raw_pages`` (compressed HTML),
 ``article_versions`` (history of changed articles), ``runs`` and ``failures`` (crawl

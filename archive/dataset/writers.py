@@ -15,8 +15,8 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
-from unionnews.errors import UserError
-from unionnews.export.schema import (
+from archive.errors import UserError
+from archive.dataset.schema import (
     Field, csv_cell, parquet_columns, parse_local_time, parse_utc_time,
 )
 
