@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install test demo clean
+.PHONY: install test test-quick demo clean
 
 install: $(STAMP)
 
@@ -17,6 +17,10 @@ $(STAMP): pyproject.toml
 
 test: install
 	$(BIN)/python -m pytest -q
+
+# The quick subset: no end-to-end/crash tests, no browser (under a minute on 2 cores).
+test-quick: install
+	$(BIN)/python -m pytest -q -m "not slow and not browser"
 
 # The demo's data goes to $UNIONNEWS_HOME, by default a folder in the checkout.
 UNIONNEWS_HOME ?= $(CURDIR)/demo-home

@@ -34,6 +34,8 @@ import pytest
 from archive.home import Home
 from archive.store import Store
 
+pytestmark = pytest.mark.slow  # end-to-end: real processes, servers or kills
+
 SEEDS = (11, 23, 47)
 QUERIES = ("công đoàn", "cong doan", '"người lao động"', "an toàn -tết", "thợ mỏ")
 

@@ -15,6 +15,8 @@ from unionnews.replica.faults import FAULTS, FOREIGN_HOPS, MAX_FAILURES_PER_URL,
 from unionnews.replica.server import ReplicaServer
 from unionnews.replica.truth import site_modules
 
+pytestmark = pytest.mark.slow  # end-to-end: real processes, servers or kills
+
 SLUG = "laodongthudo"
 
 

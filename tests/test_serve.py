@@ -23,6 +23,8 @@ from tests.test_web import build_corpus, _record
 from unionnews.commands.serve import bind_socket
 from archive.store import Store
 
+pytestmark = pytest.mark.slow  # end-to-end: real processes, servers or kills
+
 
 @pytest.fixture(scope="module")
 def served_home(tmp_path_factory):
