@@ -2,7 +2,9 @@
 
 Built-in entries live in ``archive/sites/*.toml``; an operator's own entries (``unionnews
 sites add``) live in ``$UNIONNEWS_HOME/sites/*.toml`` and override built-ins of the same slug.
-A new site is one file here plus one fixture pair under ``tests/fixtures/sites/<slug>/``.
+An operator's site is that one file; what a built-in site needs besides (fixtures, a replica
+module) is listed in docs/ARCHITECTURE.md, "Adding a site". The registry sits in the ground
+package because the crawler, the web app and the CLI all name sites.
 """
 from __future__ import annotations
 
@@ -111,6 +113,11 @@ def _load_dir(directory: Path) -> dict[str, Site]:
         site = site_from_dict(data, path)
         sites[site.slug] = site
     return sites
+
+
+def builtin_sites() -> dict[str, Site]:
+    """The entries shipped in ``archive/sites/``, without any home's own."""
+    return _load_dir(BUILTIN_SITES_DIR)
 
 
 def user_sites_dir() -> Path | None:
