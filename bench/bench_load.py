@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from corpus import generate, load_source  # noqa: E402
 
-from indexer.engine import open_engine  # noqa: E402
+from indexer.engines import open_engine  # noqa: E402
 from archive.home import Home  # noqa: E402
 from archive.store import Store  # noqa: E402
 

@@ -1,7 +1,7 @@
 """The one search function used by the CLI, the web app and export.
 
 ``search(home, request)`` parses the query against the index vocabulary (``indexer.query``),
-runs it through the engine boundary (``indexer.engine``) and builds snippets from the store's
+runs it through the engine interface (``indexer.engines``) and builds snippets from the store's
 text and cached word offsets: HTML-escaped, matches in ``<mark>``.
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from datetime import date
 from archive.home import Home
 from archive.store import Store
 
-from indexer.engine import open_engine
+from indexer.engines import open_engine
 from indexer.query import ParsedQuery, QueryError, parse
 from indexer.snippets import make_snippet
 from indexer.text import warm_up

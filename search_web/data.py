@@ -63,7 +63,7 @@ def require_index() -> None:
     Asking the engine opens the index's table of contents (Whoosh parses it), so the answer
     is kept per index generation rather than asked again for every search of a page.
     """
-    from indexer.engine import open_engine
+    from indexer.engines import open_engine
 
     index_dir = get_home().index_dir
     stamp = index_stamp(index_dir)

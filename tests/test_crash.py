@@ -117,7 +117,7 @@ def search_state(home: Home) -> dict:
 
 
 def assert_index_usable_if_present(home: Home) -> None:
-    from indexer.engine import open_engine
+    from indexer.engines import open_engine
 
     if open_engine(home.index_dir).exists():
         search_state(home)  # opens and searches without raising
@@ -256,7 +256,7 @@ def test_killed_index_run_leaves_a_usable_index_and_converges(tmp_path, index_se
 
     assert_store_intact(home.store_path)
     if had_index:  # a rebuild or an update never takes the live index away
-        from indexer.engine import open_engine
+        from indexer.engines import open_engine
 
         assert open_engine(home.index_dir).exists(), context
     assert_index_usable_if_present(home)

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from whoosh import index as whoosh_index
 
-from indexer import hot_postings
 from indexer.build import update_index
-from indexer.engine import INDEX_NAME
-from indexer.postings import read_term
+from indexer.engines import whoosh_hot_postings as hot_postings
+from indexer.engines.whoosh import INDEX_NAME
+from indexer.engines.whoosh_postings import read_term
 from indexer.search import SearchRequest, search
 from indexer.text import fold
 from tests.test_search import ARTICLES, index_articles, make_record
@@ -58,7 +58,7 @@ def test_hot_arrays_equal_whoosh_postings_and_positions(indexed):
 
 def test_a_small_segment_table_is_complete(home, store):
     """Every term of a small segment is hot, so a word it lacks needs no Whoosh lookup."""
-    from indexer.postings import segment_columns
+    from indexer.engines.whoosh_postings import segment_columns
 
     index_articles(home, store)
     for leaf, _ in _leaves(home):
@@ -111,7 +111,7 @@ def test_new_segments_get_arrays_and_retired_ones_lose_theirs(indexed, store):
 def test_parallel_writers_and_plain_segment_files(home, store, all_hot, monkeypatch):
     """Large runs write hot postings in spawned processes; segments are never compound
     (whoosh3 copies a compound file into memory on every open)."""
-    from indexer import engine as whoosh_engine
+    from indexer.engines import whoosh as whoosh_engine
 
     monkeypatch.setattr(whoosh_engine, "PARALLEL_HOT_DOCS", 0)
     for row in ARTICLES:

@@ -6,10 +6,10 @@ import pytest
 
 from indexer import build
 from indexer.build import CURSOR_KEY, IndexLocked, update_index, writer_lock
-from indexer.engine import EngineWriter
 from indexer.engines import ENGINES, set_configured_engine
 from indexer.search import SearchRequest, search
-from indexer.tantivy_engine import TantivyWriter
+from indexer.engines.tantivy import TantivyWriter
+from indexer.engines.whoosh import WhooshWriter
 from tests.test_search import make_record
 
 
@@ -67,7 +67,7 @@ def test_interrupted_run_recovers_without_loss_or_duplicates(home, store, monkey
     for n in range(3, 9):
         store.upsert_article(record(n))
 
-    writer_class = {"whoosh": EngineWriter, "tantivy": TantivyWriter}[engine]
+    writer_class = {"whoosh": WhooshWriter, "tantivy": TantivyWriter}[engine]
     real_upsert = writer_class.upsert
     calls = {"n": 0}
 

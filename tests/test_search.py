@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from indexer import hot_postings
 from indexer.build import update_index
 from indexer.engines import ENGINES, set_configured_engine
+from indexer.engines import whoosh_hot_postings as hot_postings
 from indexer.search import QueryError, SearchRequest, matching_ids, search
 
 ARTICLES = [
@@ -45,7 +45,7 @@ def make_record(url, site, province, published_at, title, summary, body):
 @pytest.fixture(params=ENGINES + ("whoosh-blocks",))
 def engine(request, home, monkeypatch):
     """Every search test runs against each engine. Whoosh's small test segments have every
-    term in the hot arrays (``indexer.hot_postings``); ``whoosh-blocks`` has none there, so
+    term in the hot arrays (``indexer.engines.whoosh_hot_postings``); ``whoosh-blocks`` has none there, so
     postings come from Whoosh's own blocks, as rarer terms of large segments do."""
     name = request.param
     if name == "whoosh-blocks":

@@ -18,7 +18,8 @@ from click.testing import CliRunner
 
 from indexer import text as text_module
 from indexer.build import update_index
-from indexer.engines import configured_engine, detect_engine, open_engine, set_configured_engine
+from indexer.engines import (ENGINES, Engine, EngineSearcher, EngineWriter, configured_engine, detect_engine,
+                             open_engine, set_configured_engine)
 from indexer.query import Branch, ParsedQuery, Phrase, Word
 from indexer.search import SearchRequest, matching_ids, search
 from tests.test_search import make_record
@@ -126,6 +127,21 @@ def test_unknown_engine_is_a_clear_error(home, store):
     assert "unknown search engine 'lucene'" in str(result.exception) and "config.toml" in str(result.exception)
     with pytest.raises(UserError, match="choose one of: whoosh, tantivy"):
         set_configured_engine(home, "solr")
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_each_engine_implements_the_one_interface(home, store, engine):
+    """The interface is declared once (``indexer.engines``); each engine's objects have all of it."""
+    set_configured_engine(home, engine)
+    _fill(store, 1)
+    update_index(home, progress=False, processes=1)
+    opened = open_engine(home.index_dir)
+    assert isinstance(opened, Engine) and opened.name == engine
+    writer = opened.writer()
+    assert isinstance(writer, EngineWriter)
+    writer.cancel()
+    with opened.searcher() as searcher:
+        assert isinstance(searcher, EngineSearcher) and searcher.doc_count() == 1
 
 
 def test_tantivy_index_is_built_from_stored_segmentation(home, store, monkeypatch):

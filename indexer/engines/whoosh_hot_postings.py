@@ -94,7 +94,7 @@ def load(index_dir: Path, segment_id: str, field: str) -> HotTerms | None:
 
 def write_segment_field(index_dir: Path, leaf, field: str) -> int:
     """Writes one field's hot postings for one segment; returns the number of hot terms."""
-    from indexer.postings import read_term
+    from indexer.engines.whoosh_postings import read_term
 
     segment_id = leaf.segment().segment_id()
     threshold = hot_threshold(leaf.doc_count_all())

@@ -1,7 +1,7 @@
 """A ``ParsedQuery`` evaluated over a Whoosh index with numpy arrays, one slot per document.
 
-Same semantics as the Whoosh query tree this replaces (``indexer.engine`` keeps the
-schema and the writer):
+Same semantics as the Whoosh query tree this replaces (``indexer.engines.whoosh``
+keeps the schema and the writer):
 
 * a word matches its folded form: every indexed word that folds to it (``cong_doan`` →
   ``công_đoàn``, ``cổng_đoàn``…), looked up in each segment's vocabulary, so the index holds
@@ -28,7 +28,7 @@ from math import log
 import numpy as np
 from whoosh.util.times import datetime_to_long
 
-from indexer.postings import segment_columns
+from indexer.engines.whoosh_postings import segment_columns
 from indexer.query import AnyOf, Node, ParsedQuery, Word
 
 K1, B = 1.2, 0.75

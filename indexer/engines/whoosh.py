@@ -1,22 +1,24 @@
-"""The search-engine boundary: Whoosh today, another engine (tantivy) tomorrow.
+"""The Whoosh engine (the default): ``WhooshEngine``, ``WhooshWriter``, ``WhooshSearcher``,
+implementing the interface of ``indexer.engines``.
 
-Everything engine-specific lives here: the schema, turning an article plus its cached
-segmentation into a document, writing, and running an engine-neutral ``ParsedQuery``
-(``indexer.query``) with filters, sorting, facets and a monthly histogram. The CLI, the web
-app and ``indexer.search`` only use ``open_engine`` / ``EngineWriter`` / ``EngineSearcher``.
+Everything Whoosh-specific lives here and in the ``whoosh_*`` modules beside it: the schema,
+turning an article plus its cached segmentation into a document, writing, and running an
+engine-neutral ``ParsedQuery`` (``indexer.query``) with filters, sorting, facets and a monthly
+histogram. The analyzers the schema names stay in ``indexer.analysis``: the schema is pickled
+into every index under that module path.
 
 Design notes (from measurements on 100k articles): a segmented word is a ~1 ms term lookup,
 so queries are built from words, never syllable phrases; Whoosh's matchers walk postings one
 at a time in Python, so queries run over its postings with numpy instead
-(``indexer.vector_search``), which also makes totals and facets exact counts; character
-vectors are not stored (build speed) and ``optimize()`` is never called.
+(``indexer.engines.whoosh_vector``, over ``whoosh_postings`` and ``whoosh_hot_postings``;
+the only code reading Whoosh's private structures is ``whoosh_internals``), which also makes
+totals and facets exact counts; character vectors are not stored (build speed) and
+``optimize()`` is never called.
 """
 from __future__ import annotations
 
 import os
 import shutil
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -24,16 +26,14 @@ from whoosh import query as wq
 from whoosh import scoring
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 
-from indexer import hot_postings
 from indexer.analysis import encode_segmented, word_analyzer
+from indexer.engines import ALL_WORDS_BONUS, TITLE_BOOST, RawHit, RawResult, parse_published
+from indexer.engines import whoosh_hot_postings
+from indexer.engines.whoosh_vector import Match, VectorSearcher
 from indexer.query import ParsedQuery
 from indexer.text import field_words
-from indexer.vector_search import Match, VectorSearcher
 
 INDEX_NAME = "articles"
-TITLE_BOOST = 3.0
-# Documents containing every optional word get this constant on top, so they rank first.
-ALL_WORDS_BONUS = 1000.0
 # Words as segmented. Folded (unaccented) words are not indexed: a folded query word
 # matches every indexed word folding to it, found in each segment's vocabulary, which
 # halved the writing cost.
@@ -57,16 +57,6 @@ def make_schema() -> Schema:
         duplicate_of=ID(stored=True),
         is_copy=ID(),
     )
-
-
-def parse_published(value: str | None) -> datetime | None:
-    """Local publication time without offset (filters compare local dates, like the store)."""
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(value[:19] if "T" in value else value[:10])
-    except ValueError:
-        return None
 
 
 def article_document(article: dict, segmentation: dict) -> dict:
@@ -106,7 +96,7 @@ BULK_WRITER_PROCESSES = int(os.environ.get("UNIONNEWS_INDEX_PROCESSES", "2"))
 PARALLEL_HOT_DOCS = 20_000  # fewer documents to scan: one process beats starting others
 
 
-class EngineWriter:
+class WhooshWriter:
     """Adds, replaces and deletes documents; nothing is visible before ``commit``."""
 
     def __init__(self, ix, bulk: bool = False):
@@ -140,31 +130,12 @@ class EngineWriter:
         self._writer.cancel()
 
 
-@dataclass
-class RawHit:
-    article_id: int
-    url: str
-    title: str
-    site: str
-    province: str
-    published_at: str
-    score: float
-
-
-@dataclass
-class RawResult:
-    total: int
-    total_exact: bool
-    hits: list[RawHit]
-    facets: dict | None = None
-    histogram: dict | None = None
-
-
-class EngineSearcher:
+class WhooshSearcher:
     """A point-in-time view of the index (searches run while a writer commits).
 
     Whoosh keeps the postings, columns and stored fields; queries are evaluated over them
-    with numpy (``indexer.vector_search``), since Whoosh's own matchers cost ~5 µs a posting.
+    with numpy (``indexer.engines.whoosh_vector``), since Whoosh's own matchers cost ~5 µs a
+    posting.
     """
 
     def __init__(self, ix, path: str):
@@ -176,7 +147,7 @@ class EngineSearcher:
     def close(self) -> None:
         self._searcher.close()
 
-    def refresh(self) -> "EngineSearcher":
+    def refresh(self) -> "WhooshSearcher":
         """This searcher, moved to the latest commit when the index changed (cheap otherwise)."""
         if not self._searcher.up_to_date():
             # a new searcher, not Whoosh's refresh(): that reuses each segment's reader by
@@ -254,8 +225,10 @@ class EngineSearcher:
         return copies
 
 
-class Engine:
+class WhooshEngine:
     """One Whoosh index directory."""
+
+    name = "whoosh"
 
     def __init__(self, path: Path):
         self.path = Path(path)
@@ -278,16 +251,17 @@ class Engine:
     def _open(self):
         return whoosh_index.open_dir(str(self.path), indexname=INDEX_NAME)
 
-    def writer(self, bulk: bool = False) -> EngineWriter:
+    def writer(self, bulk: bool = False) -> WhooshWriter:
         """``bulk``: loading a freshly created index (each article added exactly once)."""
-        return EngineWriter(self._open(), bulk=bulk)
+        return WhooshWriter(self._open(), bulk=bulk)
 
-    def searcher(self) -> EngineSearcher:
-        return EngineSearcher(self._open(), str(self.path))
+    def searcher(self) -> WhooshSearcher:
+        return WhooshSearcher(self._open(), str(self.path))
 
     def finish_writes(self, processes: int | None = None) -> int:
         """After a run's commits: hot postings for segments that have none (see
-        ``indexer.hot_postings``), one process per core. Returns the segments done."""
+        ``indexer.engines.whoosh_hot_postings``), one process per core. Returns the segments
+        done."""
         missing = _missing_hot_postings(self.path)
         tasks = [(str(self.path), segment_id, field) for segment_id, _, field in missing]
         if not tasks:
@@ -326,18 +300,12 @@ def _missing_hot_postings(path: Path) -> list[tuple[str, int, str]]:
     """(segment id, its documents, field) still without hot postings."""
     with whoosh_index.open_dir(str(path), indexname=INDEX_NAME).reader() as reader:
         return [(leaf.segment().segment_id(), leaf.doc_count_all(), field)
-                for leaf, field in hot_postings.missing(path, reader.leaf_readers())]
+                for leaf, field in whoosh_hot_postings.missing(path, reader.leaf_readers())]
 
 
 def _write_hot_postings(path: str, segment_id: str, field: str) -> None:
     with whoosh_index.open_dir(path, indexname=INDEX_NAME).reader() as reader:
         for leaf, _ in reader.leaf_readers():
             if leaf.segment().segment_id() == segment_id:
-                hot_postings.write_segment_field(Path(path), leaf, field)
+                whoosh_hot_postings.write_segment_field(Path(path), leaf, field)
 
-
-def open_engine(path: Path, name: str | None = None):
-    """The engine of an index directory, Whoosh or tantivy (see ``indexer.engines``)."""
-    from indexer.engines import open_engine as open_named
-
-    return open_named(path, name)

@@ -1,4 +1,5 @@
-"""The tantivy engine: the same writer/searcher boundary as ``indexer.engine`` (Whoosh).
+"""The tantivy engine: ``TantivyEngine``, ``TantivyWriter``, ``TantivySearcher``, implementing
+the interface of ``indexer.engines`` like the Whoosh engine (``indexer.engines.whoosh``).
 
 Fields mirror the Whoosh schema: segmented words (``title``, ``text`` = summary + body),
 their diacritic-folded twins (``title_f``, ``text_f``), ``site``, ``province``, ``tags``,
@@ -43,8 +44,7 @@ from pathlib import Path
 import tantivy
 from tantivy import FieldType, Occur, Query
 
-from indexer.engine import (ALL_WORDS_BONUS, TITLE_BOOST, RawHit, RawResult,
-                            parse_published)
+from indexer.engines import ALL_WORDS_BONUS, TITLE_BOOST, RawHit, RawResult, parse_published
 from indexer.query import AnyOf, Node, ParsedQuery, Phrase, Word
 
 WORDS_TOKENIZER = "vi_words"

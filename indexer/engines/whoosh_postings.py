@@ -5,7 +5,7 @@ BM25 needs each document's field length. A common word at 100k articles has ~90k
 per field, hence half a second a query. Here a term's posting blocks are decoded whole
 (ids, frequencies, and positions only for the documents a phrase needs) and columns
 (field lengths, site, province, month, publication time) are read once per segment, so
-``indexer.vector_search`` can score and filter whole arrays at once, the way Lucene's
+``indexer.engines.whoosh_vector`` can score and filter whole arrays at once, the way Lucene's
 BooleanScorer scores windows of documents into arrays.
 
 This reads Whoosh's block layout (``whoosh.codec.whoosh3``, pinned by the ``whoosh3``
@@ -25,7 +25,7 @@ import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
 
-from indexer import hot_postings
+from indexer.engines import whoosh_hot_postings
 from indexer.text import fold
 
 # Whoosh stores each field length as one byte (a lossy log scale); this table undoes it.
@@ -89,7 +89,7 @@ class HotTermPostings(TermPostings):
 
     __slots__ = ("_hot", "_term")
 
-    def __init__(self, hot: hot_postings.HotTerms, term: str):
+    def __init__(self, hot: whoosh_hot_postings.HotTerms, term: str):
         ids, freqs = hot.postings(term)
         super().__init__(ids, freqs, None)
         self._hot, self._term = hot, term
@@ -163,14 +163,14 @@ class SegmentColumns:
         self._segment_id = leaf.segment().segment_id()
         self.size = leaf.doc_count_all()
         self._arrays: dict[str, object] = {}
-        self._hot: dict[str, hot_postings.HotTerms] = {}
+        self._hot: dict[str, whoosh_hot_postings.HotTerms] = {}
         self._lock = threading.Lock()
 
     def look_for_hot_postings(self) -> None:
         """Picks up hot arrays written since (the indexer writes them after committing)."""
-        for field in hot_postings.FIELDS:
+        for field in whoosh_hot_postings.FIELDS:
             if field not in self._hot:
-                table = hot_postings.load(self._index_dir, self._segment_id, field)
+                table = whoosh_hot_postings.load(self._index_dir, self._segment_id, field)
                 if table is not None:
                     with self._lock:
                         self._hot[field] = table
