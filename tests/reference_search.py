@@ -70,6 +70,7 @@ def parse_level(lexemes):
             break
         if opening:
             inner, lexemes = parse_level(lexemes)
+            inner = inner[1][0] if inner and len(inner[1]) == 1 else inner   # (x) is x
             items.append([inner, opening == "-(", None] if inner else ["AND", False, None])
         elif word in ("OR", "||", "NOT", "AND", "&&"):
             items.append([{"||": "OR", "&&": "AND"}.get(word, word), False, None])
@@ -147,10 +148,14 @@ def matches(node, fields):
                for words in fields for i in range(len(words) - n + 1))
 
 
+def only_excludes(node):
+    return node[0] == "not" or (node[0] in ("and", "or") and all(map(only_excludes, node[1])))
+
+
 def reference_ids(query, articles):
     """The ids of the articles (dicts with id, title, summary, body) the query matches."""
     node = parse(query)
-    if node is None or not any(child[0] != "not" for child in node[1]):
+    if node is None or all(map(only_excludes, node[1])):
         return None                           # 7. nothing to search for: an error, not a result
     texts = {a["id"]: [syllables(a.get(f)) for f in ("title", "summary", "body")] for a in articles}
     return {article_id for article_id, fields in texts.items() if matches(node, fields)}
