@@ -11,8 +11,9 @@ Downloader middlewares (see ``DOWNLOADER_MIDDLEWARES`` in settings for their ord
   stops inflating at DOWNLOAD_MAXSIZE, so a gzip bomb costs at most that much memory)
   with a short reason when it does.
 
-Links found in pages are canonicalised by the spider itself (``canonical_url``: no session
-ids or tracking parameters), so stored raw HTML stays as served. Spider middlewares:
+Links found in pages are canonicalised by the listing reader the spider uses
+(``crawler.listing.canonical_url``: no session ids or tracking parameters), so stored raw
+HTML stays as served. Spider middlewares:
 :class:`CanonicalRequestMiddleware` canonicalises every other request URL
 before the dupe filter sees it; :class:`SiteBudgetMiddleware` stops paging through
 listings that show nothing new (pagination/calendar traps) and caps listing pages, depth
@@ -26,7 +27,7 @@ from __future__ import annotations
 
 import logging
 import re
-from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit
 
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.downloadermiddlewares.retry import get_retry_request
@@ -37,15 +38,9 @@ from scrapy.utils.url import url_is_from_any_domain
 from twisted.internet.error import ConnectionDone, ConnectionLost, ConnectionRefusedError, DNSLookupError, TimeoutError
 
 from crawler.items import FailureItem
+from crawler.listing import canonical_url
 
 logger = logging.getLogger(__name__)
-
-SESSION_PARAMS = frozenset({"phpsessid", "jsessionid", "sessionid", "session_id", "cfid", "cftoken"})
-TRACKING_PARAMS = frozenset({"fbclid", "gclid", "dclid", "msclkid", "yclid", "igshid", "mc_cid", "mc_eid",
-                             "_ga", "_gl", "zarsrc", "gidzl"})  # zarsrc/gidzl: Zalo shares, common in Vietnam
-TRACKING_PREFIXES = ("utm_", "aspsessionid")
-PATH_SESSION = re.compile(r";(?:jsessionid|phpsessid|sessionid)=[^/?#]*", re.I)
-# Cheap test before rewriting links: does the page carry anything canonical_url would strip?
 
 HTML_TYPES = (b"text/html", b"application/xhtml+xml")
 BINARY_MAGIC = (b"\xff\xd8\xff", b"\x89PNG", b"GIF8", b"%PDF", b"PK\x03\x04", b"\x1f\x8b", b"Rar!", b"\x00\x00\x01\x00")
@@ -56,26 +51,6 @@ REDIRECT_CODES = (301, 302, 303, 307, 308)
 
 class GuardRejected(IgnoreRequest):
     """A response or request a guard refused; the message is the failure reason."""
-
-
-# ---- URLs ----------------------------------------------------------------------------
-def _noise(name: str) -> bool:
-    name = unquote(name).lower()
-    return name in SESSION_PARAMS or name in TRACKING_PARAMS or name.startswith(TRACKING_PREFIXES)
-
-
-def canonical_url(url: str, keep_fragment: bool = False) -> str:
-    """``url`` without session ids (``;jsessionid=``, ``PHPSESSID=``…), tracking parameters
-    (``utm_*``, ``fbclid``…) and, unless ``keep_fragment``, the fragment.
-
-    The remaining parameters keep the site's order and encoding, so the stored URL is the
-    real one; Scrapy's request fingerprint already sorts them for duplicate detection.
-    Works on relative URLs too (for links inside pages).
-    """
-    parts = urlsplit(url)
-    path = PATH_SESSION.sub("", parts.path)
-    query = "&".join(piece for piece in parts.query.split("&") if piece and not _noise(piece.split("=", 1)[0]))
-    return urlunsplit((parts.scheme, parts.netloc.lower(), path, query, parts.fragment if keep_fragment else ""))
 
 
 # ---- content -------------------------------------------------------------------------

@@ -7,9 +7,10 @@ pages and articles of a site (the real one, or the replica web) with the project
 User-Agent, honouring robots.txt, and reports per field what was extracted and from where
 (the site's selector or generic extraction), so an operator sees which selectors to add.
 
-The check reads listings the way the spider does (``crawler/spiders/base.py``): the
-``article_links`` selector (default: every link), the ``article_url_pattern`` filter, and
-``next_page`` for paging. It fetches only URLs of the site's own domains.
+The check reads listings with the spider's own reader, ``crawler.listing.read_listing``: the
+``article_links`` selector (default: every link), links canonicalised (no session ids,
+tracking parameters or fragments), the ``article_url_pattern`` filter, and ``next_page`` for
+paging. It fetches only URLs of the site's own domains.
 """
 from __future__ import annotations
 
@@ -266,25 +267,10 @@ class CheckReport:
         return {name: sum(not record.get(name) for record in records) for name in REPORTED_FIELDS}
 
 
-def listing_links(site: Site, html: str, url: str) -> tuple[list[str], str | None]:
-    """Article links and the next page's URL, as the spider reads a listing page."""
-    from parsel import Selector
-
-    page = Selector(text=html)
-    links = []
-    for href in page.css(site.listing.get("article_links") or "a::attr(href)").getall():
-        link = urljoin(url, href.strip()).split("#")[0]
-        if site.is_article_url(link) and link not in links:
-            links.append(link)
-    next_selector = site.listing.get("next_page")
-    next_href = page.css(next_selector).get() if next_selector else None
-    return links, (urljoin(url, next_href.strip()) if next_href else None)
-
-
 def check_site(site: Site, fetch: Callable[[str], Fetched], *, pages: int = 2, articles: int = 5) -> CheckReport:
     """Fetch up to ``pages`` listing pages per start URL and the first ``articles`` articles."""
     from crawler.extract import extract_article
-    from crawler.extract.encoding import decode_html
+    from crawler.listing import read_listing
 
     report = CheckReport(site)
     for start_url in site.start_urls:
@@ -293,8 +279,10 @@ def check_site(site: Site, fetch: Callable[[str], Fetched], *, pages: int = 2, a
             seen.add(url)
             fetched = fetch(url)
             links, next_url = ([], None)
-            if fetched.ok:
-                links, next_url = listing_links(site, decode_html(fetched.body, fetched.charset)[0], url)
+            if fetched.ok:  # read as the spider reads it, relative to where a redirect led
+                content_type = f"text/html; charset={fetched.charset}" if fetched.charset else None
+                listing = read_listing(site, fetched.body, fetched.url, content_type)
+                links, next_url = listing.links, listing.next_url
             report.listings.append(ListingPage(url, fetched.status, fetched.error, links, next_url))
             report.links.extend(link for link in links if link not in report.links)
             url = next_url

@@ -7,7 +7,6 @@ and which selectors extract each field.
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from urllib.parse import urljoin
 
 import scrapy
 from scrapy.exceptions import (CannotResolveHostError, DownloadConnectionRefusedError, DownloadTimeoutError,
@@ -16,8 +15,8 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
 
 from crawler.extract import EXTRACTION_VERSION, extract_article
-from crawler.guards import canonical_url
 from crawler.items import ArticleItem, FailureItem
+from crawler.listing import Listing, feed_links, read_listing
 from archive.registry import Site, get_site
 
 # Reasons recorded in the store's failures table, by exception type (first match wins).
@@ -100,7 +99,9 @@ class SiteSpider(scrapy.Spider):
 
     def parse_listing(self, response, page_number: int = 1, pages_without_new: int = 0):
         self.crawler.stats.inc_value("unionnews/listing_pages")
-        links = self.article_links(response)
+        listing = self.read_listing(response)
+        self.count_cleaned(listing)
+        links = listing.links
         self.crawler.stats.inc_value("unionnews/listing_links", len(links))
         new_links = [url for url in links if url not in self.known_urls and url not in self.dead_urls]
         for url in links:
@@ -111,7 +112,7 @@ class SiteSpider(scrapy.Spider):
         if self.incremental and not self.full_walk and pages_without_new >= self.overlap:
             self.logger.info("%s: listing page %d holds nothing new; stopping", self.site.slug, page_number)
             return
-        next_page = self.next_page_url(response)
+        next_page = listing.next_url
         if next_page and page_number < self.max_pages:
             yield scrapy.Request(next_page, callback=self.parse_listing, errback=self.on_error,
                                  cb_kwargs={"page_number": page_number + 1, "pages_without_new": pages_without_new})
@@ -119,13 +120,12 @@ class SiteSpider(scrapy.Spider):
     def parse_feed(self, response):
         """RSS/Atom items as article links (WordPress ``/feed/``): the cheapest way to see what is new."""
         self.crawler.stats.inc_value("unionnews/feed_pages")
-        response.selector.remove_namespaces()
-        for href in response.xpath("//item/link/text() | //entry/link/@href").getall():
-            url = self.canonical(urljoin(response.url, href.strip()))
-            if self.site.is_article_url(url):
-                request = self.article_request(url)
-                if request is not None:
-                    yield request
+        listing = feed_links(self.site, response, response.url)
+        self.count_cleaned(listing)
+        for url in listing.links:
+            request = self.article_request(url)
+            if request is not None:
+                yield request
 
     def article_request(self, url: str) -> scrapy.Request | None:
         """A request for an article, or None when the store has it and it is not recent."""
@@ -151,28 +151,23 @@ class SiteSpider(scrapy.Spider):
         return scrapy.Request(url, callback=self.parse_article, errback=self.on_error, headers=headers,
                               meta={"handle_httpstatus_list": [304]}, dont_filter=True)
 
-    def article_links(self, response) -> list[str]:
-        selector = self.site.listing.get("article_links") or "a::attr(href)"
-        links = []
-        for href in response.css(selector).getall():
-            url = self.canonical(urljoin(response.url, href.strip()))
-            if self.site.is_article_url(url) and url not in links:
-                links.append(url)
-        return links
+    def read_listing(self, response) -> Listing:
+        """The listing page as ``crawler.listing.read_listing`` reads it (so does ``sites check``):
+        article links joined, canonicalised (no session ids, tracking parameters or fragment:
+        the same page must not look new under a fresh ``PHPSESSID``, a crawler trap, nor fail
+        the site's article pattern), filtered and de-duplicated; the next page. The stored raw
+        HTML keeps the links as served."""
+        return read_listing(self.site, response, response.url)
 
-    def canonical(self, url: str) -> str:
-        """The link without session ids, tracking parameters or fragment: the same page
-        must not look new under a fresh ``PHPSESSID`` (a crawler trap) nor fail the
-        site's article pattern. The stored raw HTML keeps the links as served."""
-        clean = canonical_url(url)
-        if clean != url.split("#")[0]:
-            self.crawler.stats.inc_value("unionnews/guard/links_cleaned")
-        return clean
+    def count_cleaned(self, listing: Listing) -> None:
+        if listing.cleaned:
+            self.crawler.stats.inc_value("unionnews/guard/links_cleaned", listing.cleaned)
+
+    def article_links(self, response) -> list[str]:
+        return self.read_listing(response).links
 
     def next_page_url(self, response) -> str | None:
-        selector = self.site.listing.get("next_page")
-        href = response.css(selector).get() if selector else None
-        return self.canonical(urljoin(response.url, href.strip())) if href else None
+        return self.read_listing(response).next_url
 
     def parse_article(self, response):
         if response.status == 304:
