@@ -8,8 +8,9 @@ per field, hence half a second a query. Here a term's posting blocks are decoded
 ``indexer.engines.whoosh_vector`` can score and filter whole arrays at once, the way Lucene's
 BooleanScorer scores windows of documents into arrays.
 
-This reads Whoosh's block layout (``whoosh.codec.whoosh3``, pinned by the ``whoosh3``
-dependency); any posting list it does not recognise is read through the public matcher API.
+Whoosh's block layout and column bytes are read by ``indexer.engines.whoosh_internals`` (the
+only module touching Whoosh's private structures); any posting list it does not recognise is
+read through the public matcher API.
 Segments never change once written (deletions are kept apart), so per-segment arrays are
 cached for the life of the process, keyed by segment id.
 """
@@ -19,18 +20,12 @@ import threading
 from collections import OrderedDict
 from itertools import chain
 from pathlib import Path
-from pickle import loads
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-from whoosh.util.numeric import byte_to_length
 
-from indexer.engines import whoosh_hot_postings
+from indexer.engines import whoosh_hot_postings, whoosh_internals
 from indexer.text import fold
 
-# Whoosh stores each field length as one byte (a lossy log scale); this table undoes it.
-LENGTH_OF_BYTE = np.array([byte_to_length(code) for code in range(256)], dtype=np.float32)
-_POSITION_HEADER = 4  # Positions values: 4-byte count, then the pickled position deltas
 _CACHE_LIMIT = 256  # segments' column arrays kept per process
 
 
@@ -52,8 +47,7 @@ class TermPostings:
             rows = np.nonzero(np.isin(self.ids, wanted, assume_unique=True))[0]
         # one pickle per posting is unavoidable; everything else is done for all at once
         # (numpy calls per posting cost more than the unpickling)
-        values = self._values
-        deltas = [loads(value[_POSITION_HEADER:]) if value else [] for value in map(values.__getitem__, rows.tolist())]
+        deltas = whoosh_internals.position_deltas(map(self._values.__getitem__, rows.tolist()))
         lengths = np.fromiter(map(len, deltas), dtype=np.int64, count=len(deltas))
         total = int(lengths.sum())
         if not total:
@@ -108,7 +102,7 @@ def read_term(leaf, field: str, text: str, with_values: bool = False, known: boo
         if not known and (field, text) not in leaf:
             return EMPTY
         posting_format = leaf.schema[field].format
-        raw = leaf._terms.matcher(field, leaf._text_to_bytes(field, text), posting_format)
+        raw = whoosh_internals.term_matcher(leaf, field, text, posting_format)
     except KeyError:
         return EMPTY
     postings = _read_blocks(raw, with_values)
@@ -119,24 +113,10 @@ def read_term(leaf, field: str, text: str, with_values: bool = False, known: boo
 
 
 def _read_blocks(raw, with_values: bool) -> TermPostings:
-    if not hasattr(raw, "_read_data") or getattr(raw, "_byteids", False):
+    blocks = whoosh_internals.read_blocks(raw, with_values)
+    if blocks is None:
         return _read_generic(raw, with_values)
-    ids, freqs, values = [], [], [] if with_values else None
-    while raw.is_active():
-        raw._read_data()
-        deltas, weights, block_values = raw._data[0], raw._data[1], raw._data[2]
-        block_ids = np.cumsum(np.asarray(deltas, dtype=np.int64))
-        ids.append(block_ids)
-        if weights is None:
-            freqs.append(np.ones(len(block_ids), np.float32))
-        elif isinstance(weights, float):
-            freqs.append(np.full(len(block_ids), weights, np.float32))
-        else:
-            freqs.append(np.asarray(weights, dtype=np.float32))
-        if with_values:
-            values.extend(block_values if isinstance(block_values, (tuple, list))
-                          else [None] * len(block_ids))
-        raw._next_block()
+    ids, freqs, values = blocks
     if not ids:
         return EMPTY
     return TermPostings(np.concatenate(ids), np.concatenate(freqs), values)
@@ -217,14 +197,7 @@ class SegmentColumns:
         return parts[0] if len(parts) == 1 else MergedPostings(parts)
 
     def lengths(self, leaf, field: str) -> np.ndarray:
-        def build():
-            reader = leaf._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
-            codes = np.zeros(self.size, dtype=np.uint8)
-            if reader is not None:
-                raw = reader._dbfile.get(reader._basepos, reader._count)
-                codes[:reader._count] = np.frombuffer(raw, dtype=np.uint8)
-            return LENGTH_OF_BYTE[codes]
-        return self._cached("len:" + field, build)
+        return self._cached("len:" + field, lambda: whoosh_internals.field_lengths(leaf, field, self.size))
 
     def labels(self, leaf, field: str) -> tuple[np.ndarray, list[str]]:
         """(code per document, label per code) of a sortable ID column; "" when missing."""
@@ -240,24 +213,9 @@ class SegmentColumns:
         def build():
             if not leaf.has_column(field):
                 return np.full(self.size, missing, dtype=np.int64)
-            return _numeric_column(leaf.column_reader(field, translate=False), self.size, missing)
+            reader = leaf.column_reader(field, translate=False)
+            return whoosh_internals.numeric_column(reader, self.size, missing)
         return self._cached("num:" + field, build)
-
-
-def _numeric_column(reader, size: int, missing: int) -> np.ndarray:
-    """A Whoosh NumericColumn read in one go (fixed-width big-endian values); the column's
-    default (what documents without a value hold) becomes ``missing``."""
-    typecode, count = getattr(reader, "_typecode", None), getattr(reader, "_count", None)
-    default = getattr(reader, "_default", None)
-    if typecode in ("q", "Q", "i", "I") and count is not None and hasattr(reader, "_dbfile"):
-        raw = reader._dbfile.get(reader._basepos, count * reader._fixedlen)
-        values = np.frombuffer(raw, dtype=np.dtype(typecode).newbyteorder(">"))
-        absent = values == np.asarray(default).astype(values.dtype) if default is not None else None
-        result = np.full(size, missing, dtype=np.int64)
-        result[:count] = np.where(absent, missing, values.astype(np.int64)) if absent is not None else values
-        return result
-    values = [missing if value == default else value for value in reader][:size]
-    return np.asarray(values + [missing] * (size - len(values)), dtype=np.int64)
 
 
 _segments: OrderedDict[tuple, SegmentColumns] = OrderedDict()
