@@ -4,7 +4,8 @@ Downloader middlewares (see ``DOWNLOADER_MIDDLEWARES`` in settings for their ord
 
 * :class:`RedirectGuardMiddleware` refuses redirects that leave the site, loop, or run too long.
 * :class:`ContentSanityMiddleware` refuses HTML responses that are empty (after retries),
-  binary, or broken UTF-8, before any extraction runs on them.
+  binary, or broken UTF-8 (``crawler.content.content_problem``, which ``sites check``
+  applies too), before any extraction runs on them.
 * :class:`FetchFailureMiddleware` turns download errors that retries could not fix into
   failures with a short reason.
 * :class:`BoundedDecompressionMiddleware` is Scrapy's HttpCompressionMiddleware (which
@@ -26,7 +27,6 @@ also counts what it did in ``unionnews/guard/...`` run stats.
 from __future__ import annotations
 
 import logging
-import re
 from urllib.parse import urljoin, urlsplit
 
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
@@ -37,15 +37,12 @@ from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 from scrapy.utils.url import url_is_from_any_domain
 from twisted.internet.error import ConnectionDone, ConnectionLost, ConnectionRefusedError, DNSLookupError, TimeoutError
 
+from crawler.content import content_problem, is_html
 from crawler.items import FailureItem
 from crawler.listing import canonical_url
 
 logger = logging.getLogger(__name__)
 
-HTML_TYPES = (b"text/html", b"application/xhtml+xml")
-BINARY_MAGIC = (b"\xff\xd8\xff", b"\x89PNG", b"GIF8", b"%PDF", b"PK\x03\x04", b"\x1f\x8b", b"Rar!", b"\x00\x00\x01\x00")
-CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27))
-META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", re.I)
 REDIRECT_CODES = (301, 302, 303, 307, 308)
 
 
@@ -54,33 +51,6 @@ class GuardRejected(IgnoreRequest):
 
 
 # ---- content -------------------------------------------------------------------------
-def declared_charset(content_type: bytes, body: bytes) -> str | None:
-    if b"charset=" in content_type:
-        return content_type.split(b"charset=")[-1].split(b";")[0].strip(b" \"'").decode("ascii", "replace").lower()
-    match = META_CHARSET.search(body[:4096])
-    return match[1].decode("ascii", "replace").lower() if match else None
-
-
-def content_problem(body: bytes, content_type: bytes = b"text/html") -> str | None:
-    """Why an HTML response cannot be an article page, or None when it may be one."""
-    if not body.strip():
-        return "empty body"
-    head = body[:8192]
-    controls = len(head) - len(head.translate(None, CONTROL_BYTES))
-    if head.startswith(BINARY_MAGIC) or b"\x00" in head or controls > len(head) // 100:
-        return "binary content"
-    charset = declared_charset(content_type, body)
-    if charset in (None, "utf-8", "utf8"):
-        text = body.decode("utf-8", errors="replace")
-        broken = text.count("\ufffd") - body.count("\ufffd".encode())
-        # Mostly-valid UTF-8 with broken sequences would be decoded as windows-1258 by the
-        # extractor (mojibake everywhere); a page with few valid sequences is a legacy
-        # encoding mislabelled, which the extractor handles.
-        if broken and sum(1 for char in text if char > "\x7f") - broken >= broken:
-            return "invalid utf-8"
-    return None
-
-
 class ContentSanityMiddleware:
     """Refuses 200 HTML responses that are empty (retried first: often a transient glitch),
     binary, or broken UTF-8, so no extraction or mojibake article comes of them."""
@@ -94,7 +64,7 @@ class ContentSanityMiddleware:
 
     def process_response(self, request, response):
         content_type = response.headers.get(b"Content-Type", b"text/html").lower()
-        if response.status != 200 or request.method == "HEAD" or not any(t in content_type for t in HTML_TYPES):
+        if response.status != 200 or request.method == "HEAD" or not is_html(content_type):
             return response
         problem = content_problem(response.body, content_type)
         if problem is None:

@@ -1,13 +1,19 @@
-"""Downloader pieces: the replica transport and retries with exponential backoff."""
+"""Downloader pieces: the replica transport and retries with exponential backoff.
+
+The replica's address mapping and ``Retry-After`` parsing live in :mod:`crawler.fetch`
+(no Scrapy), which ``unionnews sites check`` fetches with, so both reach a replica and back
+off alike.
+"""
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
-from urllib.parse import urlsplit
 
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 from scrapy.http import Request, Response
+
+from crawler.fetch import parse_retry_after, real_location, replica_url_for
+
+__all__ = ["ReplicaDownloadHandler", "RetryBackoffMiddleware", "parse_retry_after"]
 
 
 class ReplicaDownloadHandler(HTTP11DownloadHandler):
@@ -15,8 +21,9 @@ class ReplicaDownloadHandler(HTTP11DownloadHandler):
 
     Only the transport changes: the request and the returned response keep the real site
     URL, so link extraction, robots.txt, dupe filtering and the stored URLs are exactly
-    what a crawl of the real site would see. Without ``UNIONNEWS_REPLICA_URL`` this is the
-    stock HTTP/1.1 handler.
+    what a crawl of the real site would see; a redirect into the replica's own addresses is
+    mapped back to the real URL (:func:`crawler.fetch.real_location`, as ``sites check``
+    does). Without ``UNIONNEWS_REPLICA_URL`` this is the stock HTTP/1.1 handler.
     """
 
     def __init__(self, crawler):
@@ -26,12 +33,13 @@ class ReplicaDownloadHandler(HTTP11DownloadHandler):
     async def download_request(self, request: Request) -> Response:
         if not self.replica_url:
             return await super().download_request(request)
-        parts = urlsplit(request.url)
-        target = f"{self.replica_url}/{parts.hostname}{parts.path or '/'}"
-        if parts.query:
-            target += f"?{parts.query}"
-        response = await super().download_request(request.replace(url=target))
-        return response.replace(url=request.url, request=request)
+        response = await super().download_request(request.replace(url=replica_url_for(self.replica_url, request.url)))
+        response = response.replace(url=request.url, request=request)
+        location = response.headers.get(b"Location")
+        if location and 300 <= response.status < 400:
+            response.headers[b"Location"] = real_location(self.replica_url, request.url,
+                                                          location.decode("latin-1")).encode("latin-1")
+        return response
 
 
 class RetryBackoffMiddleware:
@@ -80,21 +88,3 @@ class RetryBackoffMiddleware:
     def process_exception(self, request: Request, exception):
         request.meta.pop("retry_after", None)
         return None
-
-
-def parse_retry_after(value: bytes | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP date), or None."""
-    if not value:
-        return None
-    text = value.decode("latin-1").strip()
-    try:
-        return max(0.0, float(text))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())

@@ -2,7 +2,10 @@
 
 Polite defaults for real government and union sites; every setting named in ``ENV_OVERRIDES``
 can be overridden from the environment (``UNIONNEWS_<NAME>``), e.g.
-``UNIONNEWS_CONCURRENT_REQUESTS_PER_DOMAIN=1``.
+``UNIONNEWS_CONCURRENT_REQUESTS_PER_DOMAIN=1``. Scrapy reads the module's names, with the
+environment as it was at import; :func:`current` gives the same values with the environment
+as it is now (``unionnews crawl`` and ``crawler.fetch.SiteFetcher``, which ``sites check``
+uses, read that).
 """
 import os
 
@@ -88,18 +91,42 @@ ENV_OVERRIDES = {
     "DOWNLOAD_WARNSIZE": int, "UNIONNEWS_MAX_LISTING_PAGES": int, "UNIONNEWS_MAX_DEPTH": int,
     "UNIONNEWS_MAX_REQUESTS_PER_SITE": int, "UNIONNEWS_MAX_BARREN_LISTING_PAGES": int,
 }
-_FROM_ENVIRONMENT = set()
-for _name, _parse in ENV_OVERRIDES.items():
-    _env_name = _name if _name.startswith("UNIONNEWS_") else f"UNIONNEWS_{_name}"
-    if os.environ.get(_env_name):
-        globals()[_name] = _parse(os.environ[_env_name])
-        _FROM_ENVIRONMENT.add(_name)
+
+
+def environment_overrides(environ=None) -> dict:
+    """The settings that ``environ`` (``os.environ`` by default, read now) overrides, parsed."""
+    environ = os.environ if environ is None else environ
+    values = {}
+    for name, parse in ENV_OVERRIDES.items():
+        env_name = name if name.startswith("UNIONNEWS_") else f"UNIONNEWS_{name}"
+        if environ.get(env_name):
+            values[name] = parse(environ[env_name])
+    return values
+
 
 # A replica on 127.0.0.1 needs no politeness delays; keeps tests and the demo quick.
 # A value set in the environment wins (e.g. UNIONNEWS_DOWNLOAD_TIMEOUT=2 for fault tests).
-REPLICA_OVERRIDES = {name: value for name, value in {
+REPLICA_DEFAULTS = {
     "DOWNLOAD_DELAY": 0,
     "AUTOTHROTTLE_ENABLED": False,
     "RETRY_BACKOFF_BASE": 0.2,
     "DOWNLOAD_TIMEOUT": 10,
-}.items() if name not in _FROM_ENVIRONMENT}
+}
+_DEFAULTS = {name: value for name, value in globals().items() if name.isupper()}
+
+# Scrapy reads this module's upper-case names (SCRAPY_SETTINGS_MODULE): the environment at import.
+_FROM_ENVIRONMENT = environment_overrides()
+globals().update(_FROM_ENVIRONMENT)
+REPLICA_OVERRIDES = {name: value for name, value in REPLICA_DEFAULTS.items() if name not in _FROM_ENVIRONMENT}
+
+
+def current(*, replica: bool = False, environ=None) -> dict:
+    """Every setting of this module as a crawl started now sees it: the defaults above, then,
+    for a crawl of a replica, ``REPLICA_DEFAULTS``, then the ``UNIONNEWS_<NAME>`` overrides in
+    ``environ`` (``os.environ`` by default, read at this call, not at import: an override set
+    later, e.g. by a test, counts). ``unionnews crawl`` and ``sites check`` both read it."""
+    values = dict(_DEFAULTS)
+    if replica:
+        values.update(REPLICA_DEFAULTS)
+    values.update(environment_overrides(environ))
+    return values

@@ -10,9 +10,10 @@ from scrapy.http import HtmlResponse, Request, XmlResponse
 from scrapy.utils.test import get_crawler
 
 from archive.registry import get_site
+from crawler.fetch import Fetched
 from crawler.listing import canonical_url, feed_links, read_listing
 from crawler.spiders.sites import _spider_class
-from unionnews.onboarding import Fetched, build_entry, check_site, write_site
+from unionnews.onboarding import build_entry, check_site, write_site
 
 LISTING_URL = "https://congdoan.example.vn/tin-tuc/"
 ARTICLE = "https://congdoan.example.vn/tin-tuc/{}.html"
@@ -73,7 +74,7 @@ def spider_reads(site, body: bytes, url: str = LISTING_URL):
 def check_reads(site, body: bytes, url: str = LISTING_URL):
     """(article links, next page) as ``sites check`` reads the same page."""
     def fetch(requested):
-        return Fetched(requested, 200, body, "utf-8")
+        return Fetched(requested, 200, body, "utf-8", content_type="text/html; charset=utf-8")
 
     report = check_site(site, fetch, pages=1, articles=1)
     [page] = report.listings

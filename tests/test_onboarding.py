@@ -11,7 +11,8 @@ from archive.registry import BUILTIN_SITES_DIR, load_registry, site_from_dict
 from archive import USER_AGENT
 from unionnews.cli import cli
 from archive.errors import UserError
-from unionnews.onboarding import SiteFetcher, parse_selectors
+from crawler.fetch import SiteFetcher
+from unionnews.onboarding import parse_selectors
 from unionnews.replica.content import SLUGS
 from unionnews.replica.server import ReplicaServer
 

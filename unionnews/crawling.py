@@ -56,16 +56,15 @@ def crawler_settings(home: Home, options: CrawlOptions, replica_url: str | None)
     import crawler.settings as project_settings
 
     settings = Settings()
-    settings.setmodule(project_settings, priority="project")
+    # the project's settings with the environment as it is now, and for a replica its
+    # relaxed politeness unless the environment says otherwise (tests slow a crawl down);
+    # `sites check` reads the same values (crawler.fetch.SiteFetcher)
+    settings.setdict(project_settings.current(replica=bool(replica_url)), priority="project")
     settings.set("UNIONNEWS_STORE_PATH", str(home.store_path), priority="cmdline")
     settings.set("UNIONNEWS_RUN_KIND", options.kind, priority="cmdline")
     settings.set("LOG_ENABLED", False, priority="cmdline")  # our own handlers log to the home
     if replica_url:
         settings.set("UNIONNEWS_REPLICA_URL", replica_url, priority="cmdline")
-        for name, value in project_settings.REPLICA_OVERRIDES.items():
-            # an explicit UNIONNEWS_<NAME> in the environment wins (tests slow a crawl down)
-            if not os.environ.get(f"UNIONNEWS_{name}"):
-                settings.set(name, value, priority="cmdline")
     for name, value in (options.extra_settings or {}).items():
         settings.set(name, value, priority="cmdline")
     return settings

@@ -3,9 +3,14 @@
 ``unionnews sites add`` builds a registry entry (docs/ARCHITECTURE.md, "Site registry entry")
 from command-line options, validates it with :func:`archive.registry.site_from_dict` and
 writes ``$UNIONNEWS_HOME/sites/<slug>.toml``. ``unionnews sites check`` fetches a few listing
-pages and articles of a site (the real one, or the replica web) with the project's
-User-Agent, honouring robots.txt, and reports per field what was extracted and from where
-(the site's selector or generic extraction), so an operator sees which selectors to add.
+pages and articles of a site (the real one, or the replica web) and reports per field what
+was extracted and from where (the site's selector or generic extraction), so an operator
+sees which selectors to add.
+
+It fetches with ``crawler.fetch.SiteFetcher``, which honours the crawler's settings and their
+``UNIONNEWS_<NAME>`` overrides (User-Agent, robots.txt through Protego, timeout, size cap,
+retries, redirects, content sanity, the replica's addresses), so a check sees a site as a
+crawl would.
 
 The check reads listings with the spider's own reader, ``crawler.listing.read_listing``: the
 ``article_links`` selector (default: every link), links canonicalised (no session ids,
@@ -15,18 +20,16 @@ paging. It fetches only URLs of the site's own domains.
 from __future__ import annotations
 
 import re
-import time
-import urllib.error
-import urllib.request
-import urllib.robotparser
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
-from urllib.parse import urljoin, urlsplit
+from typing import TYPE_CHECKING, Callable
+from urllib.parse import urlsplit
 
 from archive.registry import ARTICLE_SELECTOR_KEYS, SLUG_PATTERN, RegistryError, Site, load_registry, site_from_dict
-from archive import USER_AGENT
 from archive.errors import UserError
+
+if TYPE_CHECKING:  # the fetcher (crawler.fetch.SiteFetcher) is loaded by `sites check` only
+    from crawler.fetch import Fetched
 
 HOSTNAME_PATTERN = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 # Article selector keys that hold a list; repeating `--selector body_remove=...` appends.
@@ -35,7 +38,6 @@ LIST_SELECTOR_KEYS = frozenset({"body_remove"})
 REPORTED_FIELDS = ("title", "summary", "published_at", "updated_at", "author", "source", "category",
                    "tags", "images", "body")
 VALUE_WIDTH = 70
-MAX_REDIRECTS = 5
 # (applies to the report, advice) printed after the counts.
 HINTS = (
     (lambda report: not report.links,
@@ -47,7 +49,6 @@ HINTS = (
     (lambda report: any(article.record and not article.record.get("published_at") for article in report.articles),
      "articles without a date: add --selector published_at=CSS"),
 )
-REAL_SITE_DELAY = 1.0  # seconds between requests to a real site: a check must stay polite
 
 
 # -- sites add -----------------------------------------------------------------------------------
@@ -132,99 +133,6 @@ def write_site(sites_dir: Path, entry: dict, *, force: bool = False) -> Path:
     return path
 
 
-# -- fetching ------------------------------------------------------------------------------------
-
-@dataclass
-class Fetched:
-    url: str                      # the real URL (also when served by the replica)
-    status: int | None = None
-    body: bytes = b""
-    charset: str | None = None
-    error: str | None = None
-    location: str | None = None   # a redirect's target, as a real URL
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None and self.status == 200
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None  # redirects are followed by hand, so none can leave the site
-
-
-class SiteFetcher:
-    """GETs pages of one site only: directly, or through a replica web at ``replica_url``."""
-
-    def __init__(self, site: Site, replica_url: str | None = None, *, timeout: float = 20,
-                 delay: float | None = None):
-        self.site = site
-        self.replica_url = replica_url.rstrip("/") if replica_url else None
-        self.timeout = timeout
-        self.delay = delay if delay is not None else (0.0 if replica_url else REAL_SITE_DELAY)
-        self.opener = urllib.request.build_opener(_NoRedirect)
-        self.robots: dict[str, urllib.robotparser.RobotFileParser] = {}
-        self.last_request = 0.0
-
-    def _transport_url(self, url: str) -> str:
-        if not self.replica_url:
-            return url
-        parts = urlsplit(url)
-        return f"{self.replica_url}/{parts.hostname}{parts.path or '/'}" + (f"?{parts.query}" if parts.query else "")
-
-    def _get(self, url: str) -> Fetched:
-        wait = self.last_request + self.delay - time.monotonic()
-        if wait > 0:
-            time.sleep(wait)
-        self.last_request = time.monotonic()
-        request = urllib.request.Request(self._transport_url(url), headers={"User-Agent": USER_AGENT})
-        try:
-            with self.opener.open(request, timeout=self.timeout) as response:
-                return Fetched(url, response.status, response.read(), response.headers.get_content_charset())
-        except urllib.error.HTTPError as error:
-            if 300 <= error.code < 400:
-                return Fetched(url, error.code, location=self._real_url(url, error.headers.get("Location")))
-            return Fetched(url, error.code, error.read() or b"", error.headers.get_content_charset(),
-                           error=f"http {error.code}")
-        except (urllib.error.URLError, OSError) as error:
-            return Fetched(url, error=f"{type(error).__name__}: {getattr(error, 'reason', error)}")
-
-    def _allowed(self, url: str) -> bool:
-        host = urlsplit(url).hostname or ""
-        if host not in self.robots:
-            parser = urllib.robotparser.RobotFileParser()
-            robots = self._get(f"{urlsplit(url).scheme}://{host}/robots.txt")
-            # like Scrapy: a missing or broken robots.txt allows everything
-            parser.parse(robots.body.decode("utf-8", "replace").splitlines() if robots.ok else [])
-            self.robots[host] = parser
-        return self.robots[host].can_fetch(USER_AGENT, url)
-
-    def __call__(self, url: str) -> Fetched:
-        for _ in range(MAX_REDIRECTS + 1):
-            if not self.site.owns_url(url):
-                return Fetched(url, error=f"not on {self.site.domain}; not fetched")
-            if not self._allowed(url):
-                return Fetched(url, error="disallowed by robots.txt")
-            fetched = self._get(url)
-            if fetched.status is not None and fetched.status >= 500:
-                fetched = self._get(url)  # one retry, as the crawler would
-            if fetched.status not in (301, 302, 303, 307, 308):
-                return fetched
-            if not fetched.location:
-                return Fetched(url, fetched.status, error="redirect without Location")
-            url = fetched.location
-        return Fetched(url, error="too many redirects")
-
-    def _real_url(self, url: str, location: str | None) -> str | None:
-        """A redirect target as a real-site URL (the replica may answer with its own address)."""
-        if not location:
-            return None
-        target = urljoin(self._transport_url(url), location)
-        if self.replica_url and target.startswith(self.replica_url + "/"):
-            target = f"{urlsplit(url).scheme}://{target[len(self.replica_url) + 1:]}"
-        return target
-
-
 # -- checking ------------------------------------------------------------------------------------
 
 @dataclass
@@ -280,8 +188,7 @@ def check_site(site: Site, fetch: Callable[[str], Fetched], *, pages: int = 2, a
             fetched = fetch(url)
             links, next_url = ([], None)
             if fetched.ok:  # read as the spider reads it, relative to where a redirect led
-                content_type = f"text/html; charset={fetched.charset}" if fetched.charset else None
-                listing = read_listing(site, fetched.body, fetched.url, content_type)
+                listing = read_listing(site, fetched.body, fetched.url, fetched.content_type)
                 links, next_url = listing.links, listing.next_url
             report.listings.append(ListingPage(url, fetched.status, fetched.error, links, next_url))
             report.links.extend(link for link in links if link not in report.links)

@@ -96,7 +96,8 @@ def check(home: Home, slug, replica, replica_url, pages, articles):
 
     from archive.registry import get_site
     from archive.errors import UserError
-    from unionnews.onboarding import SiteFetcher, check_site, format_report
+    from crawler.fetch import SiteFetcher
+    from unionnews.onboarding import check_site, format_report
 
     if replica and replica_url:
         raise UserError("give --replica or --replica-url, not both")
