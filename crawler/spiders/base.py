@@ -2,7 +2,9 @@
 
 Each site's spider is this class with ``site_slug`` set (see ``crawler.spiders.sites``);
 the site's TOML entry says where listings start, which links are articles, how to page,
-and which selectors extract each field.
+and which selectors extract each field. Listing pages and feeds are read by
+``crawler.listing`` (``read_listing``, ``feed_links``), the reader ``unionnews sites check``
+uses too.
 """
 from __future__ import annotations
 
