@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 from urllib.parse import urlsplit
 
+from archive.record import RECORD_KEYS
 from archive.registry import ARTICLE_SELECTOR_KEYS, SLUG_PATTERN, RegistryError, Site, load_registry, site_from_dict
 from archive.errors import UserError
 
@@ -35,8 +36,7 @@ HOSTNAME_PATTERN = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])
 # Article selector keys that hold a list; repeating `--selector body_remove=...` appends.
 LIST_SELECTOR_KEYS = frozenset({"body_remove"})
 # Fields reported by `sites check`, in the record's order (url is shown on the article line).
-REPORTED_FIELDS = ("title", "summary", "published_at", "updated_at", "author", "source", "category",
-                   "tags", "images", "body")
+REPORTED_FIELDS = tuple(key for key in RECORD_KEYS if key not in ("url", "site", "province", "fetched_at", "content_hash"))
 VALUE_WIDTH = 70
 # (applies to the report, advice) printed after the counts.
 HINTS = (
