@@ -202,7 +202,9 @@ class PendingFiles:
     ``os.replace`` is atomic); leaving the ``with`` block normally moves every file into
     place, and any exception, Ctrl-C included, deletes them, so a failed export never
     leaves a partial file behind and never touches an existing one. On Linux the file is
-    unnamed until then (``O_TMPFILE``), so even a killed export leaves nothing.
+    unnamed until then (``O_TMPFILE``), so even a killed export leaves nothing. Two names
+    cannot appear in one system call: a SIGKILL landing between the links (microseconds
+    apart) leaves the first file complete and the second missing.
     """
 
     def __init__(self) -> None:
@@ -236,12 +238,18 @@ class PendingFiles:
             if exc_type is None:
                 for temp_path, final, descriptor in self.pending:
                     if descriptor is not None:
-                        # link under a temporary name first: os.replace then swaps it in
-                        # atomically even over an existing file (--force)
-                        named = final.with_name(f".{final.name}.{os.getpid()}.part")
-                        named.unlink(missing_ok=True)
-                        _link_unnamed(descriptor, named)
-                        temp_path = named
+                        try:
+                            # straight to its name: linkat never overwrites, so a kill
+                            # leaves the file either unnamed (gone) or complete
+                            _link_unnamed(descriptor, final)
+                            continue
+                        except FileExistsError:
+                            # overwriting (--force): link under a temporary name, then
+                            # os.replace swaps it in atomically
+                            named = final.with_name(f".{final.name}.{os.getpid()}.part")
+                            named.unlink(missing_ok=True)
+                            _link_unnamed(descriptor, named)
+                            temp_path = named
                     os.replace(temp_path, final)
             else:
                 for temp_path, _, descriptor in self.pending:
