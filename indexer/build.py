@@ -25,6 +25,7 @@ from archive.errors import UserError
 from archive.home import Home
 from archive.store import Store
 
+from indexer.documents import INDEX_FORMAT
 from indexer.engines import configured_engine, open_engine
 from indexer.text import SEGMENTATION_VERSION, make_pool, segment_many, segment_many_async, warm_up
 
@@ -42,6 +43,7 @@ class IndexStats:
     deleted: int = 0
     segmented: int = 0
     rebuilt: bool = False
+    rebuilt_format: bool = False  # rebuilt because the index was of an older format
     cursor: int = 0
     documents: int = 0
     extra: dict = field(default_factory=dict)
@@ -166,11 +168,14 @@ def update_index(home: Home, *, rebuild: bool = False, progress: bool | None = N
     warm_up()  # underthesea's first call must be in the main thread, before tqdm's thread
     stats = IndexStats()
     with writer_lock(home), Store(home.store_path) as store:
-        # a home switching engines has no index of the configured kind yet: it is rebuilt
+        # a home switching engines has no index of the configured kind yet, and an index of an
+        # older format (words, not syllables) cannot take new documents: both are rebuilt,
+        # from the stored segmentation (nothing is segmented again)
         engine = open_engine(home.index_dir, configured_engine(home))
         segmenter = _Segmenter(store, processes)
         try:
-            if rebuild or not engine.exists():
+            if rebuild or not engine.exists() or engine.index_format() != INDEX_FORMAT:
+                stats.rebuilt_format = engine.exists() and engine.index_format() != INDEX_FORMAT
                 _rebuild(home, store, segmenter, stats, progress, chunk)
             else:
                 _incremental(engine, store, segmenter, stats, progress, chunk)

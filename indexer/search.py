@@ -1,8 +1,11 @@
 """The one search function used by the CLI, the web app and export.
 
-``search(home, request)`` parses the query against the index vocabulary (``indexer.query``),
-runs it through the engine interface (``indexer.engines``) and builds snippets from the store's
-text and cached word offsets: HTML-escaped, matches in ``<mark>``.
+``search(home, request)`` parses the query (``indexer.syntax``: the contract of README,
+"Searching Vietnamese"), runs it through the engine of the home (``indexer.engines``) and
+builds snippets from the store's text: HTML-escaped, matches in ``<mark>``. The total is the
+exact size of the matching set, which is also what ``matching_ids`` returns (downloads,
+``export --query``), so every count a researcher reads is of the same set. Republished copies
+(``duplicate_of`` set) are not counted: each shows in its original's hit.
 """
 from __future__ import annotations
 
@@ -15,9 +18,10 @@ from datetime import date
 from archive.home import Home
 from archive.store import Store
 
+from indexer.documents import INDEX_FORMAT, query_words
 from indexer.engines import open_engine
-from indexer.query import ParsedQuery, QueryError, parse
 from indexer.snippets import make_snippet
+from indexer.syntax import ParsedQuery, QueryError, parse
 from indexer.text import warm_up
 
 __all__ = ["SearchRequest", "SearchResult", "Hit", "QueryError", "search", "matching_ids"]
@@ -26,7 +30,7 @@ SORTS = ("relevance", "newest")
 MAX_LIMIT = 1000
 
 if threading.current_thread() is threading.main_thread():
-    warm_up()  # queries are segmented with underthesea, whose first call must be here
+    warm_up()  # accented runs are segmented with underthesea (ranking), whose first call must be here
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,7 @@ class SearchResult:
     facets: dict | None = None
     histogram: dict | None = None
     total_exact: bool = True
+    missing: list[str] = field(default_factory=list)  # terms no article holds (total 0)
 
     def to_json(self) -> dict:
         """The ``unionnews search --json`` / ``GET /api/search`` shape."""
@@ -72,10 +77,11 @@ class SearchResult:
         payload = {
             "query": self.query,
             "total": self.total,
-            "hits": [{key: getattr(hit, key) for key in keys} | {"duplicates": hit.duplicates}
+            "hits": [{key: getattr(hit, key) for key in keys} | {"id": hit.id, "duplicates": hit.duplicates}
                      for hit in self.hits],
             "total_exact": self.total_exact,
             "took_ms": self.took_ms,
+            "missing": self.missing,
         }
         if self.facets is not None:
             payload["facets"] = self.facets
@@ -126,6 +132,10 @@ def _open(home: Home):
         return cached[1].refresh()
     if cached:
         cached[1].close()
+    if engine.index_format() != INDEX_FORMAT:
+        raise QueryError("the search index was built by an older version of unionnews: run "
+                         "`unionnews index --rebuild` (the stored word segmentation is reused)",
+                         "Chỉ mục tìm kiếm được tạo bởi phiên bản cũ: hãy chạy `unionnews index --rebuild`.")
     searcher = engine.searcher()
     cache[key] = (identity, searcher)
     return searcher
@@ -157,35 +167,40 @@ def _store(home: Home) -> Store:
     return store
 
 
-def _parse(searcher, request: SearchRequest) -> ParsedQuery:
-    return parse(request.query, searcher.has_folded_word, searcher.has_exact_word)
+def _words(searcher, parsed: ParsedQuery, request: SearchRequest) -> list[str]:
+    """The query's words for ranking by relevance (``indexer.documents.query_words``)."""
+    return query_words(parsed, searcher.has_word) if request.sort == "relevance" else []
 
 
 def search(home: Home, request: SearchRequest) -> SearchResult:
     started = time.perf_counter()
     filters = _validate(request)
+    parsed = parse(request.query)  # a malformed query is reported before a missing index
     searcher = _open(home)
-    parsed = _parse(searcher, request)
-    raw = searcher.search(parsed, filters, request.sort, request.limit, request.offset,
-                          facets=request.facets, histogram=request.histogram)
+    raw = searcher.search(parsed, _words(searcher, parsed, request), filters, request.sort, request.limit,
+                          request.offset, facets=request.facets, histogram=request.histogram)
     copies = searcher.duplicates_of([hit.article_id for hit in raw.hits])
     hits = []
-    exact_words, folded_words = parsed.words()
+    syllables = parsed.syllables()
+    keys = {syllable.key for syllable in syllables if syllable.exact}
+    folded = {syllable.folded for syllable in syllables if not syllable.exact}
     sources = _store(home).snippet_sources([raw_hit.article_id for raw_hit in raw.hits])
     for raw_hit in raw.hits:
-        article, segmentation = sources.get(raw_hit.article_id, (None, None))
-        snippet = make_snippet(article, segmentation, exact_words, folded_words) if article else ""
+        article, _ = sources.get(raw_hit.article_id, (None, None))
+        snippet = make_snippet(article, keys, folded) if article else ""
         hits.append(Hit(raw_hit.article_id, raw_hit.url, raw_hit.title, raw_hit.site, raw_hit.province,
                         raw_hit.published_at, raw_hit.score, snippet, copies.get(raw_hit.article_id, [])))
     took = round((time.perf_counter() - started) * 1000, 1)
-    return SearchResult(parsed.text, raw.total, took, hits, raw.facets, raw.histogram, raw.total_exact)
+    return SearchResult(parsed.text, raw.total, took, hits, raw.facets, raw.histogram, raw.total_exact,
+                        list(raw.missing))
 
 
 def matching_ids(home: Home, request: SearchRequest) -> list[int]:
     """Every matching article id (no paging), in the request's order."""
     filters = _validate(request)
+    parsed = parse(request.query)
     searcher = _open(home)
-    return searcher.all_ids(_parse(searcher, request), filters, request.sort)
+    return searcher.all_ids(parsed, _words(searcher, parsed, request), filters, request.sort)
 
 
 def hit_dict(hit: Hit) -> dict:

@@ -1,89 +1,43 @@
 """Snippets: a window of the article text around the best cluster of matches.
 
-Built from the store's text and the cached word offsets (``Store.snippet_sources``), so
-highlights land on whole words exactly where the index matched them (``công_đoàn``
-highlights "Công đoàn", an unaccented query highlights the accented text). Output is HTML-escaped, matches wrapped in ``<mark>``.
+Built from the store's text (``Store.snippet_sources``): the query's syllables are found in the
+summary and body with the same rule the index matched them by (``indexer.syllables``: a
+syllable typed with marks by its key, an unaccented one by its fold), so an unaccented query
+highlights the accented text and "hoà" highlights "hòa". Output is HTML-escaped, matches
+wrapped in ``<mark>``.
 """
 from __future__ import annotations
 
-import functools
-import re
 from html import escape
 
-from indexer.text import fold_text, segment_article
+from indexer.syllables import fold_syllable, iter_syllables, syllable_key
 
 WINDOW = 240  # characters of context shown
 
 
-# A mark left standalone after NFC: fold_text drops it, so a pattern must skip it too.
-_MARKS = "[\u0300-\u036f]*"
-
-
-@functools.cache
-def _folds_to() -> dict[str, str]:
-    """ASCII letter → every character that ``fold_text`` turns into it (built once per process, ~25 ms)."""
-    sources: dict[str, list[str]] = {}
-    for codepoint in range(0x10000):
-        char = chr(codepoint)
-        if 0xD800 <= codepoint < 0xE000:
-            continue
-        folded = fold_text(char)
-        if len(folded) == 1 and folded.isascii() and folded != char:
-            sources.setdefault(folded, []).append(char)
-    return {letter: "".join(chars) for letter, chars in sources.items()}
-
-
-@functools.lru_cache(maxsize=1024)
-def _match_pattern(exact: frozenset[str], folded: frozenset[str]) -> re.Pattern | None:
-    """One regex over the joined words for all query words, or None when a folded word is
-    not ASCII (Hangul, say, folds to more characters than it has: the word-by-word path)."""
-    if not all(word.isascii() for word in folded):
-        return None
-    folds_to = _folds_to()
-
-    def folded_word(word: str) -> str:
-        return _MARKS + "".join(
-            (f"[{re.escape(char + folds_to[char])}]" if char in folds_to else re.escape(char)) + _MARKS
-            for char in word)
-
-    options = sorted({re.escape(word) for word in exact} | {folded_word(word) for word in folded})
-    # words are separated by single spaces in the joined form
-    return re.compile(r"(?<![^ ])(?:" + "|".join(options) + r")(?![^ ])")
-
-
-def _matching_words(joined: str, exact: set[str], folded: set[str]) -> list[int]:
-    """Indexes of the words of ``joined`` that the query matches (exact or folded)."""
-    if not exact and not folded:
+def matching_spans(text: str, keys: set[str], folded: set[str]) -> list[tuple[int, int]]:
+    """Character spans of the syllables of ``text`` that match: by key, or by fold."""
+    if not keys and not folded:
         return []
-    pattern = _match_pattern(frozenset(exact), frozenset(folded))
-    if pattern is None:
-        words = joined.split(" ")
-        return [index for index, (word, folded_word) in enumerate(zip(words, fold_text(joined).split(" ")))
-                if folded_word in folded or word in exact]
-    # a regex pass in C instead of folding and testing thousands of words in Python;
-    # a match's word index is the count of spaces before it, counted incrementally
-    indexes, index, counted_to = [], 0, 0
-    for match in pattern.finditer(joined):
-        index += joined.count(" ", counted_to, match.start())
-        counted_to = match.start()
-        indexes.append(index)
-    return indexes
+    return [(start, end) for syllable, start, end in iter_syllables(text)
+            if (folded and fold_syllable(syllable) in folded) or (keys and syllable_key(syllable) in keys)]
 
 
-def _text_and_spans(article: dict, segmentation: dict | None, exact: set[str], folded: set[str]):
-    """The snippet text (summary + body) and the character spans of the matching words."""
-    if segmentation is None:  # store changed since indexing: segment this one article now
-        segmentation = segment_article(article)
-    summary = article.get("summary") or ""
-    text = summary + "\n\n" + (article.get("body") or "")
-    spans = []
-    for field, shift in (("summary", 0), ("body", len(summary) + 2)):
-        entry = segmentation.get(field) or {}
-        joined, offsets = entry.get("w", ""), entry.get("o", [])
-        if joined:
-            spans += [(offsets[2 * i] + shift, offsets[2 * i + 1] + shift)
-                      for i in _matching_words(joined, exact, folded)]
-    return text, spans
+def _joined(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Neighbouring matches apart by a space only become one mark: "<mark>Đại hội</mark>"."""
+    joined: list[tuple[int, int]] = []
+    for start, end in spans:
+        if joined and text[joined[-1][1]:start] == " ":
+            joined[-1] = (joined[-1][0], end)
+        else:
+            joined.append((start, end))
+    return joined
+
+
+def _text_and_spans(article: dict, keys: set[str], folded: set[str]):
+    """The snippet text (summary + body) and the character spans of the matching syllables."""
+    text = (article.get("summary") or "") + "\n\n" + (article.get("body") or "")
+    return text, _joined(text, matching_spans(text, keys, folded))
 
 
 def highlight(text: str, spans: list[tuple[int, int]], start: int = 0, end: int | None = None) -> str:
@@ -111,10 +65,10 @@ def _best_window(spans: list[tuple[int, int]]) -> int:
     return best_start
 
 
-def make_snippet(article: dict, segmentation: dict | None, exact: set[str], folded: set[str]) -> str:
-    """``article``: its summary and body (and title, to segment it when ``segmentation`` is
-    None: the cached one is missing or older than the article)."""
-    text, spans = _text_and_spans(article, segmentation, exact, folded)
+def make_snippet(article: dict, keys: set[str], folded: set[str]) -> str:
+    """``article``: its summary and body; ``keys`` / ``folded``: the query's exact syllable
+    keys and its unaccented syllables."""
+    text, spans = _text_and_spans(article, keys, folded)
     if not spans:  # matched in the title only: show the lead
         lead = text.strip()
         return escape(lead[:WINDOW]) + ("…" if len(lead) > WINDOW else "")

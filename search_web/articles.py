@@ -38,9 +38,10 @@ def republished(article: dict) -> list[dict]:
 
 
 def key_words(title: str) -> str:
-    """The title's words as a plain query (no quotes or operators, so it can never be malformed)."""
+    """The title's words as a query for any of them (``a OR b OR c``: no quotes or other
+    operators, so it can never be malformed); articles sharing more of them rank first."""
     words = _WORD.findall(title.lower())
-    return " ".join(words[:MAX_KEY_WORDS])
+    return " OR ".join(words[:MAX_KEY_WORDS])
 
 
 def related(article: dict, exclude_ids: set[int]) -> list:

@@ -49,6 +49,9 @@ def test_hot_arrays_equal_whoosh_postings_and_positions(indexed):
                 ids, freqs = hot.postings(term)
                 assert ids.tolist() == whoosh.ids.tolist()
                 assert freqs.tolist() == whoosh.freqs.tolist()
+                if not leaf.schema[field].format.supports("positions"):
+                    checked += 1
+                    continue  # the words field ranks by frequency only
                 wanted = ids[::2]  # a subset, as a phrase asks for its candidates only
                 for got, expected in zip(hot.positions(term, wanted), whoosh.positions(wanted)):
                     np.testing.assert_array_equal(got, expected)
@@ -57,7 +60,7 @@ def test_hot_arrays_equal_whoosh_postings_and_positions(indexed):
 
 
 def test_a_small_segment_table_is_complete(home, store):
-    """Every term of a small segment is hot, so a word it lacks needs no Whoosh lookup."""
+    """Every term of a small segment is hot, so a syllable it lacks needs no Whoosh lookup."""
     from indexer.engines.whoosh_postings import segment_columns
 
     index_articles(home, store)
@@ -69,9 +72,10 @@ def test_a_small_segment_table_is_complete(home, store):
             assert all(term.decode() in hot for term, _ in leaf.iter_field(field))
     for leaf, _ in _leaves(home):
         columns = segment_columns(str(home.index_dir), leaf)
-        assert len(columns.term(leaf, "text", "công_đoàn").ids)
+        assert len(columns.term(leaf, "text", "công").ids)
+        assert len(columns.term(leaf, "words", "cong_doan").ids)
         leaf.__class__ = type("NoLookups", (leaf.__class__,), {"__contains__": lambda *_: pytest.fail("looked up")})
-        assert not len(columns.term(leaf, "text", "không_có_từ_này").ids)
+        assert not len(columns.term(leaf, "text", "xyzzy").ids)
 
     # a small segment's table from before every term was kept is written again
     assert hot_postings.missing(home.index_dir, _leaves(home)) == []

@@ -192,8 +192,9 @@ def test_cli_json_shape_and_errors(indexed):
     result = runner.invoke(cli, ["--home", str(indexed.root), "search", "công nhân", "--json", "--limit", "2"])
     assert result.exit_code == 0, result.output
     payload = json.loads(result.output)
-    assert set(payload) == {"query", "total", "hits"} and payload["total"] == 3
-    assert set(payload["hits"][0]) == {"url", "title", "site", "province", "published_at", "score", "snippet"}
+    # the documented keys never change; "id" and "missing" were added (extra keys may follow)
+    assert set(payload) == {"query", "total", "hits", "missing"} and payload["total"] == 3
+    assert set(payload["hits"][0]) == {"url", "title", "site", "province", "published_at", "score", "snippet", "id"}
     table = runner.invoke(cli, ["--home", str(indexed.root), "search", "công nhân", "--site", "laodongthudo"])
     assert "Liên đoàn Lao động thành phố trao quà Tết" in table.output
     bad = runner.invoke(cli, ["--home", str(indexed.root), "search", "công nhân", "--since", "hôm qua"])

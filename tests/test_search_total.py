@@ -17,7 +17,8 @@ def _index(home, store, count: int) -> None:
 def test_small_totals_are_exact(home, store):
     _index(home, store, 6)
     result = search(home, SearchRequest(query="quà Tết công nhân", limit=2))
-    assert result.total == 6 and result.total_exact  # any word matches; not just the page
+    assert result.total == 3 and result.total_exact  # every syllable must occur; the whole set, not the page
+    assert search(home, SearchRequest(query="quà OR công nhân", limit=2)).total == 6
     assert search(home, SearchRequest(query='"quà tết"')).total == 3
 
 

@@ -1,42 +1,41 @@
-"""Snippet matching: the one-regex path finds exactly the words the word-by-word fold finds."""
+"""Snippets mark the syllables the index matched, by the same rule (key or fold)."""
 from __future__ import annotations
 
-import random
-
-import pytest
+import unicodedata
 
 from indexer import snippets
-from indexer.text import fold_text
+from indexer.syllables import fold_syllable, syllable_key
+from indexer.syntax import parse
 
-JOINED = ("công_đoàn cơ_sở tổ_chức đại_hội công_đoàn covid-19 pgs.ts cong_doan CÔNG_ĐOÀN "
-          "công_đoa\u0300n đoàn q\u0301 한국 người_lao_động ngươi lao_đông k\u212a ≮ đại_hội_công_đoàn")
-
-
-def word_by_word(joined: str, exact: set[str], folded: set[str]) -> list[int]:
-    """The reference: fold every word and test it against the sets."""
-    pairs = zip(joined.split(" "), fold_text(joined).split(" "))
-    return [index for index, (word, folded_word) in enumerate(pairs) if folded_word in folded or word in exact]
+TEXT = "Công đoàn cơ sở tổ chức đại hội; CÔNG ĐOÀN Covid-19, cộng đồng và hoà giải. Hòa bình."
 
 
-@pytest.mark.parametrize("typed", [["công_đoàn"], ["cong_doan"], ["covid-19"], ["pgs.ts"], ["q"], ["kk"],
-                                   ["<"], ["người_lao_động", "lao_đông"], ["đoàn", "cơ_sở"], ["한국"],
-                                   ["nothing_here"]])
-def test_regex_matching_equals_word_by_word(typed):
-    exact = {word for word in typed if word != fold_text(word)}
-    folded = {fold_text(word) for word in typed}
-    assert snippets._matching_words(JOINED, exact, folded) == word_by_word(JOINED, exact, folded)
+def spans_of(query: str, text: str = TEXT) -> list[str]:
+    syllables = parse(query).syllables()
+    keys = {s.key for s in syllables if s.exact}
+    folded = {s.folded for s in syllables if not s.exact}
+    return [text[start:end] for start, end in snippets.matching_spans(text, keys, folded)]
 
 
-def test_matching_on_random_vietnamese_words():
-    words = JOINED.split(" ")
-    rng = random.Random(7)
-    joined = " ".join(rng.choice(words) for _ in range(2000))
-    for _ in range(200):
-        typed = rng.sample(words, 2)
-        exact, folded = {typed[0]}, {fold_text(word) for word in typed}
-        assert snippets._matching_words(joined, exact, folded) == word_by_word(joined, exact, folded)
+def test_an_accented_syllable_marks_only_itself_whatever_the_case():
+    assert spans_of("công") == ["Công", "CÔNG"]
 
 
-def test_unaccented_query_marks_accented_words():
-    spans = snippets._matching_words("ban chấp_hành công_đoàn", set(), {"cong_doan"})
-    assert spans == [2]
+def test_an_unaccented_syllable_marks_every_syllable_folding_to_it():
+    assert spans_of("cong") == ["Công", "CÔNG", "cộng"]
+
+
+def test_tone_placement_and_decomposed_text_still_match():
+    assert spans_of("hòa") == ["hoà", "Hòa"]
+    decomposed = unicodedata.normalize("NFC", unicodedata.normalize("NFD", TEXT))
+    assert spans_of("hoà", decomposed) == ["hoà", "Hòa"]
+
+
+def test_hyphenated_and_numeric_syllables():
+    assert spans_of("covid 19") == ["Covid", "19"]
+
+
+def test_snippet_is_escaped_and_marked():
+    article = {"summary": "<b>LĐLĐ</b> tỉnh", "body": "Người lao động nhận thưởng."}
+    html = snippets.make_snippet(article, {syllable_key("lđlđ")}, {fold_syllable("thuong")})
+    assert "&lt;b&gt;<mark>LĐLĐ</mark>&lt;/b&gt;" in html and "<mark>thưởng</mark>" in html

@@ -43,9 +43,9 @@ def _article(n: int) -> tuple[dict, dict]:
     title = ["tin", "công_đoàn", f"số_{n % 5}"]
     body = ["người_lao_động", "công_đoàn"] * (1 + n % 4) + [f"từ_{n % 13}", "công_đoàn"] + ["cơ_sở"] * (n % 3)
     published = f"2021-{1 + n % 12:02d}-{1 + n % 28:02d}" if n % 7 else ""
-    article = {"id": n, "url": f"https://laodongthudo.vn/{n}.html", "title": " ".join(title),
-               "summary": "", "site": "laodongthudo", "province": "Hà Nội", "tags": [],
-               "published_at": published}
+    article = {"id": n, "url": f"https://laodongthudo.vn/{n}.html", "title": " ".join(title).replace("_", " "),
+               "summary": "", "body": " ".join(body).replace("_", " "), "site": "laodongthudo",
+               "province": "Hà Nội", "tags": [], "published_at": published}
     return article, _segmentation(title, body)
 
 

@@ -13,7 +13,7 @@ imported only when an engine is opened, so choosing or configuring one loads nei
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -21,15 +21,18 @@ from typing import Protocol, runtime_checkable
 from archive.errors import UserError
 from archive.home import Home
 
-from indexer.query import ParsedQuery
+from indexer.syntax import ParsedQuery
 
 ENGINES = ("whoosh", "tantivy")
 DEFAULT_ENGINE = "whoosh"
 
-# Ranking and document rules both engines share.
+# Ranking both engines share (the match itself is the contract of indexer.syntax): BM25 over
+# syllables, titles boosted; plus the query's words (its runs as underthesea would segment
+# them, folded) scored in the article's words field; plus each run of syllables typed side by
+# side scored as a phrase, so adjacent syllables that form the same words rank first.
 TITLE_BOOST = 3.0
-# Documents containing every optional word get this constant on top, so they rank first.
-ALL_WORDS_BONUS = 1000.0
+WORDS_WEIGHT = 0.5
+RUN_BOOST = 2.0
 
 
 def parse_published(value: str | None) -> datetime | None:
@@ -62,6 +65,9 @@ class RawResult:
     hits: list[RawHit]
     facets: dict | None = None
     histogram: dict | None = None
+    # labels of the query's terms that no indexed article holds (filters aside); filled in
+    # only when the total is 0, to say why
+    missing: list[str] = field(default_factory=list)
 
 
 @runtime_checkable
@@ -84,14 +90,17 @@ class EngineSearcher(Protocol):
 
     def doc_count(self) -> int: ...
 
-    def has_folded_word(self, word: str) -> bool: ...
+    def has_word(self, folded_word: str) -> bool:
+        """Whether the words field (ranking) holds this folded word (``cong_doan``)."""
+        ...
 
-    def has_exact_word(self, word: str) -> bool: ...
+    def search(self, parsed: ParsedQuery, words: list[str], filters: dict, sort: str, limit: int,
+               offset: int, facets: bool = False, histogram: bool = False) -> RawResult:
+        """The matching set of ``parsed`` (live documents, republished copies left out, filters
+        applied), ranked with ``words`` (the query's folded words) or by date."""
+        ...
 
-    def search(self, parsed: ParsedQuery, filters: dict, sort: str, limit: int, offset: int,
-               facets: bool = False, histogram: bool = False) -> RawResult: ...
-
-    def all_ids(self, parsed: ParsedQuery, filters: dict, sort: str) -> list[int]: ...
+    def all_ids(self, parsed: ParsedQuery, words: list[str], filters: dict, sort: str) -> list[int]: ...
 
     def duplicates_of(self, article_ids: list[int]) -> dict[int, list[str]]:
         """URLs of the indexed copies of each article."""
@@ -133,6 +142,10 @@ class Engine(Protocol):
 
     def identity(self) -> tuple:
         """Changes when the directory is replaced (``--rebuild`` swaps in a new one)."""
+        ...
+
+    def index_format(self) -> int:
+        """``indexer.documents.INDEX_FORMAT`` of what the directory holds (1 before syllables)."""
         ...
 
     def size_bytes(self) -> int: ...

@@ -1,57 +1,63 @@
 """The tantivy engine: ``TantivyEngine``, ``TantivyWriter``, ``TantivySearcher``, implementing
 the interface of ``indexer.engines`` like the Whoosh engine (``indexer.engines.whoosh``).
 
-Fields mirror the Whoosh schema: segmented words (``title``, ``text`` = summary + body),
-their diacritic-folded twins (``title_f``, ``text_f``), ``site``, ``province``, ``tags``,
-``author``, ``url``, the article id (``aid``), ``published_at`` as a fast date field, a
-``month`` fast field for the histogram, ``duplicate_of`` / ``is_copy`` for republished
-copies, and the display values (``shown``, stored only).
+Schema (index format 2, ``indexer.documents``): ``title`` and ``text`` hold syllables, with
+positions; ``words`` the article's folded multi-syllable words, frequencies only (ranking);
+``site``, ``province``, ``tags``, ``author``, ``url``, the article id (``aid``),
+``published_at`` as a fast date field, a ``month`` fast field for the histogram,
+``duplicate_of`` / ``is_copy`` for republished copies, and the display values (``shown``,
+stored only).
 
-Documents come from the segmentation cached in the store: the cached words are joined by
-spaces and indexed with a whitespace tokenizer plus lowercase (``vi_words``), positions on,
-so nothing is segmented again and a phrase is consecutive positions, exactly as in Whoosh.
-The folded fields get the same words and fold them in tantivy (``vi_folded``: whitespace,
-lowercase, ASCII folding), off the GIL in its indexing threads: folding in Python cost ~40% of
-the build. Query words go through the same analyzer (``folded_term``), so index and query
-always fold alike. ASCII folding equals ``indexer.text.fold`` on Vietnamese; it also maps
-’ → ', ² → 2, æ → ae (23 of 48k words of the bench corpus) and keeps Cyrillic/Greek marks,
-so an *unaccented* Cyrillic query word finds nothing where Whoosh would match.
-Queries are built with tantivy's query objects from the same ``ParsedQuery``; user text never
-reaches tantivy's query parser.
+**Interleaved forms.** A query syllable typed with marks matches its key, a plain one every
+syllable with its fold, and a phrase may mix both ("công nhan"). So each syllable ``i`` of a
+run is indexed twice: its key at position ``2i`` and ``"~" + fold`` at ``2i + 1`` (the field
+value is ``"k0 ~f0 k1 ~f1 …"``, split on spaces: keys are already lowercase NFC, so no
+filter). A phrase becomes one positional query whose ``j``-th syllable is the key at offset
+``2j`` when exact, the ``~fold`` at ``2j + 1`` otherwise. The ``~`` keeps the two forms apart:
+an unmarked syllable's key equals its fold, and without it an exact ASCII syllable (``lao``
+from an abbreviation's expansion) would match the fold of ``láo``. One field per form with
+separate positions would need two phrase evaluations joined per document, which tantivy
+cannot express; interleaving costs one position per syllable and folds once per distinct key
+at build time (``_Forms``).
 
-Ranking versus Whoosh (the match sets are identical; scores are not):
+The summary and the body are two values of ``text``: tantivy leaves one position between
+values, which breaks the even spacing of a run, so no phrase crosses from one into the other
+(the title is its own field). Document building is Python string joins; tokenising and
+inverting run in tantivy's writer threads.
 
-* Both score BM25 per field, sum the fields and boost titles 3x (``boost_query`` here).
-  Whoosh's index has no folded fields: a folded word's frequency there is the sum of its
-  exact forms'. Phrases: the folded phrase matches and its words' exact forms add their
-  scores, in both. The all-words bonus, the exact-form bonus (one flat OR here, same sum)
-  and the summing of OR branches are the same, so "all words first" and "accented above
-  folded" hold alike. The IDFs differ (see ``tests/test_tantivy_engine.py``): near-equal
-  scores can swap.
-* Equal scores: Whoosh returns them in document order (publication order after a rebuild);
-  tantivy in segment order, which a multi-threaded build does not keep.
-* Counts are exact in both.
-* Sorting by date puts undated articles last in both.
+**Queries** are built from the ``ParsedQuery`` tree with tantivy's query objects (user text
+never reaches its query parser): each leaf is a term or phrase over ``title`` (boosted
+``TITLE_BOOST``) and ``text``; ``All`` → Must, ``Either`` → Should, ``Not`` → MustNot beside
+Must(all documents) where nothing else is required (a boolean query of only MustNot
+clauses matches nothing in tantivy). Ranking adds, as optional clauses, the query's words in
+``words`` (``WORDS_WEIGHT``) and each run of syllables typed side by side as a phrase
+(``RUN_BOOST``), so an article holding them as its words, or in that order, comes first:
+a copied title or fragment finds its article. Filters are required clauses scoring 0,
+copies a MustNot (each shows in its original's hit). Counts are exact; sorted by date,
+undated articles come last. Equal scores come back in segment order, which a multi-threaded
+build does not keep.
 """
 from __future__ import annotations
 
 import json
+import math
 import shutil
+import unicodedata
 from datetime import datetime, timezone
-from functools import lru_cache
 from pathlib import Path
 
 import tantivy
 from tantivy import FieldType, Occur, Query
 
-from indexer.engines import ALL_WORDS_BONUS, TITLE_BOOST, RawHit, RawResult, parse_published
-from indexer.query import AnyOf, Node, ParsedQuery, Phrase, Word
+from indexer.documents import INDEX_FORMAT, TEXT_FIELDS
+from indexer.engines import RUN_BOOST, TITLE_BOOST, WORDS_WEIGHT, RawHit, RawResult, parse_published
+from indexer.syllables import SYLLABLE_PATTERN, fold_syllable, syllable_key
+from indexer.syntax import All, Either, Node, Not, ParsedQuery, Phrase, Syllable
+from indexer.text import SEGMENTED_FIELDS, fold
 
-WORDS_TOKENIZER = "vi_words"
-FOLDED_TOKENIZER = "vi_folded"
-EXACT_FIELDS = ("title", "text")
-FOLDED_FIELDS = ("title_f", "text_f")
-BOOSTS = {"title": TITLE_BOOST, "title_f": TITLE_BOOST, "text": 1.0, "text_f": 1.0}
+SYLLABLE_TOKENIZER = "vi_syllables"
+FOLD_MARK = "~"
+BOOSTS = {"title": TITLE_BOOST, "text": 1.0}
 # Terms aggregations return at most this many buckets (sites, provinces, months).
 MAX_BUCKETS = 10_000
 WRITER_HEAP_PER_THREAD = 128_000_000
@@ -61,10 +67,9 @@ def make_schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_integer_field("aid", indexed=True, fast=True)
     builder.add_text_field("url", tokenizer_name="raw", index_option="basic")
-    for name in EXACT_FIELDS:
-        builder.add_text_field(name, tokenizer_name=WORDS_TOKENIZER, index_option="position")
-    for name in FOLDED_FIELDS:
-        builder.add_text_field(name, tokenizer_name=FOLDED_TOKENIZER, index_option="position")
+    for name in TEXT_FIELDS:
+        builder.add_text_field(name, tokenizer_name=SYLLABLE_TOKENIZER, index_option="position")
+    builder.add_text_field("words", tokenizer_name=SYLLABLE_TOKENIZER, index_option="freq")
     for name in ("site", "province", "month"):
         builder.add_text_field(name, fast=True, tokenizer_name="raw", index_option="basic")
     for name in ("author", "tags"):
@@ -79,13 +84,8 @@ def make_schema() -> tantivy.Schema:
 SCHEMA = make_schema()
 
 
-def _analyzer(folded: bool) -> tantivy.TextAnalyzer:
-    # the text is already segmented (words joined by "_"): only split on spaces
-    builder = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).filter(tantivy.Filter.lowercase())
-    return (builder.filter(tantivy.Filter.ascii_fold()) if folded else builder).build()
-
-
-_QUERY_FOLDER = _analyzer(folded=True)
+def _analyzer() -> tantivy.TextAnalyzer:
+    return tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build()
 
 
 def _as_utc(moment: datetime) -> datetime:
@@ -93,28 +93,62 @@ def _as_utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=timezone.utc)
 
 
-def _words(segmentation: dict, field: str) -> str:
-    return (segmentation.get(field) or {}).get("w", "")
+def interleaved(keys) -> str:
+    """``"k0 ~f0 k1 ~f1 …"``: each syllable's key at position 2i, its fold at 2i + 1."""
+    return " ".join(f"{key} {FOLD_MARK}{fold_syllable(key)}" for key in keys)
 
 
-@lru_cache(maxsize=65536)
-def folded_term(word: str) -> str:
-    """A query word as the folded fields index it (tantivy's own folding, see above)."""
-    tokens = _QUERY_FOLDER.analyze(word)
-    return tokens[0] if len(tokens) == 1 else word
+class _Memo(dict):
+    """A function's results by argument, emptied when full (numbers and names make the
+    vocabulary of a large archive open-ended)."""
+
+    LIMIT = 200_000
+
+    def __init__(self, function):
+        super().__init__()
+        self.function = function
+
+    def __missing__(self, argument: str) -> str:
+        if len(self) >= self.LIMIT:
+            self.clear()
+        value = self[argument] = self.function(argument)
+        return value
+
+
+# a space-separated token (``"(Covid-19),"``) → its syllables' forms; a word → its fold
+_TOKEN_FORMS = _Memo(lambda token: interleaved(map(syllable_key, SYLLABLE_PATTERN.findall(token))))
+_FOLDED_WORDS = _Memo(fold)
+
+
+def syllable_value(text: str | None) -> str:
+    """``interleaved(indexer.documents.syllable_keys(text))``, without per-syllable Python:
+    no syllable spans a space, so the text is split (in C) and each distinct token's forms
+    are computed once. Building a document this way is ~5x faster (tests hold the two equal)."""
+    return " ".join(filter(None, map(_TOKEN_FORMS.__getitem__, unicodedata.normalize("NFC", text or "").split())))
+
+
+def words_value(segmentation: dict) -> str:
+    """``" ".join(indexer.documents.ranking_words(segmentation))``, each word folded once."""
+    return " ".join(map(_FOLDED_WORDS.__getitem__, [word for name in SEGMENTED_FIELDS
+                                                     for word in (segmentation.get(name) or {}).get("w", "").split()
+                                                     if "_" in word]))
 
 
 def article_document(article: dict, segmentation: dict) -> tantivy.Document:
-    """The index document of one article, from its cached segmentation."""
-    title = _words(segmentation, "title")
-    text = " ".join(part for part in (_words(segmentation, "summary"), _words(segmentation, "body")) if part)
+    """The index document of one article: its syllables (from the text) and its words (from
+    the cached segmentation)."""
     document = tantivy.Document()
     document.add_integer("aid", int(article["id"]))
     document.add_text("url", article["url"])
-    document.add_text("title", title)
-    document.add_text("text", text)
-    document.add_text("title_f", title)  # folded by the field's analyzer, in tantivy's threads
-    document.add_text("text_f", text)
+    # indexer.documents.syllable_fields: the title; the summary and the body as separate
+    # values, so that no phrase runs from one into the other
+    for name, source in (("title", "title"), ("text", "summary"), ("text", "body")):
+        value = syllable_value(article.get(source))
+        if value:
+            document.add_text(name, value)
+    words = words_value(segmentation)
+    if words:
+        document.add_text("words", words)
     for name in ("site", "province", "author"):
         if article.get(name):
             document.add_text(name, article[name])
@@ -166,65 +200,62 @@ class TantivyWriter:
 
 # -- queries ------------------------------------------------------------------------------
 
-def _should(queries: list[Query]) -> Query:
-    return queries[0] if len(queries) == 1 else Query.boolean_query([(Occur.Should, q) for q in queries])
+def _boolean(clauses: list[tuple[Occur, Query]]) -> Query:
+    if len(clauses) == 1 and clauses[0][0] != Occur.MustNot:
+        return clauses[0][1]
+    return Query.boolean_query(clauses)
 
 
-def _must(queries: list[Query]) -> Query:
-    return queries[0] if len(queries) == 1 else Query.boolean_query([(Occur.Must, q) for q in queries])
+def _token(syllable: Syllable) -> str:
+    return syllable.key if syllable.exact else FOLD_MARK + syllable.folded
 
 
-def _field_query(field: str, terms: list[str]) -> Query:
-    if len(terms) == 1:  # tantivy refuses one-word phrases
-        query = Query.term_query(SCHEMA, field, terms[0])
-    else:
-        query = Query.phrase_query(SCHEMA, field, terms)
-    boost = BOOSTS[field]
-    return Query.boost_query(query, boost) if boost != 1.0 else query
-
-
-def _translate(node: Node) -> Query:
-    """A query node: matches on the folded fields; the exact form, when typed, adds score."""
-    if isinstance(node, AnyOf):
-        return _should([_translate(option) for option in node.options])
-    words = [node] if isinstance(node, Word) else list(node.words)
-    folded_terms = [folded_term(w.exact or w.folded) for w in words]
-    folded_parts = [_field_query(f, folded_terms) for f in FOLDED_FIELDS]
-    if any(w.exact is None for w in words):
-        return _should(folded_parts)
-    if isinstance(node, Phrase):
-        # the folded phrase matches; its words' exact forms add their scores. Checking the
-        # exact phrase's positions too doubled a common phrase's cost at 1M articles.
-        exact_words = [_field_query(f, [w.exact]) for f in EXACT_FIELDS for w in words]
-        return Query.boolean_query([(Occur.Must, _should(folded_parts)), (Occur.Should, _should(exact_words))])
-    # "match folded, maybe exact" as one flat disjunction: every document matching the exact
-    # form matches the folded one, so matches and summed scores are the same, and tantivy
-    # evaluates a flat OR of terms much faster than a nested required/optional pair
-    exact = [_field_query(f, [w.exact for w in words]) for f in EXACT_FIELDS]
-    return Query.boolean_query([(Occur.Should, q) for q in [*folded_parts, *exact]])
-
-
-def build_query(parsed: ParsedQuery) -> Query:
-    """Same structure as the Whoosh query: all optional words together earn a bonus."""
-    branches = []
-    for branch in parsed.branches:
-        required = [_translate(n) for n in branch.required]
-        optional = [_translate(n) for n in branch.optional]
-        if optional and len(optional) + len(required) > 1:
-            everything = Query.const_score_query(_must(required + optional), ALL_WORDS_BONUS)
-            some = _must(required + [_should(optional)]) if required else _should(optional)
-            branches.append(_should([everything, some]))
+def sequence_query(syllables: tuple[Syllable, ...], boost: float = 1.0) -> Query:
+    """Consecutive syllables (one: a term) in the title (boosted) or in the text."""
+    parts = []
+    for name in TEXT_FIELDS:
+        if len(syllables) == 1:  # tantivy refuses one-term phrases
+            query = Query.term_query(SCHEMA, name, _token(syllables[0]))
         else:
-            branches.append(_must(required + optional))
-    return _should(branches)
+            # the j-th syllable: its key at offset 2j, its fold at 2j + 1
+            query = Query.phrase_query(SCHEMA, name, [(2 * j + (not s.exact), _token(s))
+                                                       for j, s in enumerate(syllables)])
+        weight = BOOSTS[name] * boost
+        parts.append((Occur.Should, Query.boost_query(query, weight) if weight != 1.0 else query))
+    return _boolean(parts)
+
+
+def _all_of(children) -> list[tuple[Occur, Query]]:
+    """Clauses requiring every child (an excluded one as MustNot); something to exclude from
+    when nothing else is required."""
+    clauses = [(Occur.MustNot, translate(c.child)) if isinstance(c, Not) else (Occur.Must, translate(c))
+               for c in children]
+    if all(occur == Occur.MustNot for occur, _ in clauses):
+        clauses.append((Occur.Must, Query.all_query()))
+    return clauses
+
+
+def translate(node: Node) -> Query:
+    """A query matching exactly the documents the node matches."""
+    if isinstance(node, Syllable):
+        return sequence_query((node,))
+    if isinstance(node, Phrase):
+        return sequence_query(node.syllables)
+    if isinstance(node, All):
+        return _boolean(_all_of(node.children))
+    if isinstance(node, Either):
+        return _boolean([(Occur.Should, translate(child)) for child in node.children])
+    if isinstance(node, Not):
+        return _boolean(_all_of((node,)))
+    raise TypeError(f"not a query node: {node!r}")
 
 
 def build_filter(sites=(), provinces=(), since=None, until=None) -> list[Query]:
     parts = []
     if sites:
-        parts.append(_should([Query.term_query(SCHEMA, "site", s) for s in sites]))
+        parts.append(_boolean([(Occur.Should, Query.term_query(SCHEMA, "site", s)) for s in sites]))
     if provinces:
-        parts.append(_should([Query.term_query(SCHEMA, "province", p) for p in provinces]))
+        parts.append(_boolean([(Occur.Should, Query.term_query(SCHEMA, "province", p)) for p in provinces]))
     if since or until:
         start = _as_utc(datetime.fromisoformat(since)) if since else None
         end = _as_utc(datetime.fromisoformat(until).replace(hour=23, minute=59, second=59)) if until else None
@@ -232,12 +263,61 @@ def build_filter(sites=(), provinces=(), since=None, until=None) -> list[Query]:
     return parts
 
 
-def full_query(parsed: ParsedQuery, filters: dict) -> Query:
-    """The query with filters (score 0: they only restrict) and hidden documents."""
-    clauses = [(Occur.Must, build_query(parsed))]
+_NOT_A_COPY = (Occur.MustNot, Query.term_query(SCHEMA, "is_copy", True))  # shown in their original's hit
+
+
+K1 = 1.2  # tantivy's BM25 term saturation
+
+
+def _leaves(node: Node):
+    """The syllables that score in the match (excluded ones do not)."""
+    if isinstance(node, Syllable):
+        yield node
+    elif isinstance(node, Phrase):
+        yield from node.syllables
+    elif isinstance(node, (All, Either)):
+        for child in node.children:
+            yield from _leaves(child)
+
+
+def _idf(searcher: tantivy.Searcher, field: str, token: str) -> float:
+    found = searcher.doc_freq(field, token)
+    total = max(searcher.num_docs, found)
+    return math.log(1 + (total - found + 0.5) / (found + 0.5))
+
+
+def _most(parsed: ParsedQuery, words: list[str], searcher: tantivy.Searcher) -> float:
+    """An upper bound of what the match's terms and the words can score in one document
+    (BM25 tends to idf x (k1 + 1) per term however often it occurs)."""
+    most = sum(max(_idf(searcher, name, _token(s)) for name in TEXT_FIELDS) * (1 + TITLE_BOOST)
+               for term in parsed.positive_terms for s in _leaves(term.node))
+    most += sum(_idf(searcher, "words", word) * WORDS_WEIGHT for word in words)
+    return most * (K1 + 1)
+
+
+def run_query(run: tuple[Syllable, ...], bonus: float) -> Query:
+    """A run of typed neighbours found in that order in the title or the text: a constant
+    ``bonus`` x the field's boost."""
+    return _boolean([(Occur.Should, Query.const_score_query(
+        Query.phrase_query(SCHEMA, name, [(2 * j + (not s.exact), _token(s)) for j, s in enumerate(run)]),
+        bonus * BOOSTS[name])) for name in TEXT_FIELDS])
+
+
+def full_query(parsed: ParsedQuery, words: list[str], filters: dict, searcher: tantivy.Searcher | None = None) -> Query:
+    """The match (the query's terms ANDed), filters scoring 0, copies left out and, when
+    ranking (a searcher given), the query's words (BM25, ``WORDS_WEIGHT``) and runs as
+    optional clauses. A run scores ``RUN_BOOST`` x the most everything else can score, so
+    the articles holding it come first, in BM25 order: a copied title or fragment finds its
+    article (a BM25 phrase ranked below articles repeating its syllables in their titles)."""
+    clauses = _all_of(term.node for term in parsed.terms)
     clauses += [(Occur.Must, Query.const_score_query(part, 0.0)) for part in build_filter(**filters)]
-    clauses.append((Occur.MustNot, Query.term_query(SCHEMA, "is_copy", True)))  # shown in their original's hit
-    clauses += [(Occur.MustNot, _translate(node)) for node in parsed.excluded]
+    clauses.append(_NOT_A_COPY)
+    if searcher is not None:
+        clauses += [(Occur.Should, Query.boost_query(Query.term_query(SCHEMA, "words", word), WORDS_WEIGHT))
+                    for word in words]
+        if parsed.runs:
+            bonus = RUN_BOOST * _most(parsed, words, searcher)
+            clauses += [(Occur.Should, run_query(run, bonus)) for run in parsed.runs]
     return Query.boolean_query(clauses)
 
 
@@ -272,12 +352,8 @@ class TantivySearcher:
     def doc_count(self) -> int:
         return self._searcher.num_docs
 
-    def has_folded_word(self, word: str) -> bool:
-        term = folded_term(word)
-        return any(self._searcher.doc_freq(f, term) > 0 for f in FOLDED_FIELDS)
-
-    def has_exact_word(self, word: str) -> bool:
-        return any(self._searcher.doc_freq(f, word) > 0 for f in EXACT_FIELDS)
+    def has_word(self, folded_word: str) -> bool:
+        return self._searcher.doc_freq("words", folded_word) > 0
 
     def _run(self, query: Query, sort: str, limit: int, offset: int = 0, count: bool = True):
         if sort == "newest":
@@ -288,9 +364,18 @@ class TantivySearcher:
     def _shown(self, address) -> dict:
         return json.loads(self._searcher.doc(address)["shown"][0])
 
-    def search(self, parsed: ParsedQuery, filters: dict, sort: str, limit: int, offset: int,
-               facets: bool = False, histogram: bool = False) -> RawResult:
-        query = full_query(parsed, filters)
+    def _missing(self, parsed: ParsedQuery) -> list[str]:
+        """Labels of the positive terms no live non-copy document matches (filters aside)."""
+        return [term.label for term in parsed.positive_terms
+                if not self._searcher.search(Query.boolean_query([(Occur.Must, translate(term.node)), _NOT_A_COPY]),
+                                             1).count]
+
+    def _query(self, parsed: ParsedQuery, words: list[str], filters: dict, sort: str) -> Query:
+        return full_query(parsed, words, filters, self._searcher if sort != "newest" else None)
+
+    def search(self, parsed: ParsedQuery, words: list[str], filters: dict, sort: str, limit: int,
+               offset: int, facets: bool = False, histogram: bool = False) -> RawResult:
+        query = self._query(parsed, words, filters, sort)
         result = self._run(query, sort, limit, offset)
         addresses = [address for _, address in result.hits]
         ids = self._searcher.fast_field_values("aid", addresses) if addresses else []
@@ -302,6 +387,8 @@ class TantivySearcher:
             hits.append(RawHit(int(article_id), shown["url"], shown["title"], shown["site"],
                                shown["province"], shown["published_at"], score))
         raw = RawResult(result.count, True, hits)
+        if not raw.total:
+            raw.missing = self._missing(parsed)
         if facets or histogram:
             names = (("site", "province") if facets else ()) + (("month",) if histogram else ())
             buckets = self._searcher.aggregate(
@@ -313,8 +400,9 @@ class TantivySearcher:
                 raw.histogram = dict(sorted(counts["month"].items()))
         return raw
 
-    def all_ids(self, parsed: ParsedQuery, filters: dict, sort: str) -> list[int]:
-        result = self._run(full_query(parsed, filters), sort, max(1, self._searcher.num_docs), count=False)
+    def all_ids(self, parsed: ParsedQuery, words: list[str], filters: dict, sort: str) -> list[int]:
+        query = self._query(parsed, words, filters, sort)
+        result = self._run(query, sort, max(1, self._searcher.num_docs), count=False)
         addresses = [address for _, address in result.hits]
         return [int(v) for v in self._searcher.fast_field_values("aid", addresses)] if addresses else []
 
@@ -352,8 +440,7 @@ class TantivyEngine:
 
     def open_index(self) -> tantivy.Index:
         index = tantivy.Index.open(str(self.path))
-        index.register_tokenizer(WORDS_TOKENIZER, _analyzer(folded=False))
-        index.register_tokenizer(FOLDED_TOKENIZER, _analyzer(folded=True))
+        index.register_tokenizer(SYLLABLE_TOKENIZER, _analyzer())
         index.config_reader(reload_policy="Manual")  # refresh() reloads; no watcher thread
         return index
 
@@ -361,6 +448,12 @@ class TantivyEngine:
         """Changes with every commit (tantivy replaces meta.json atomically)."""
         stat = (self.path / "meta.json").stat()
         return stat.st_ino, stat.st_mtime_ns, stat.st_size
+
+    def index_format(self) -> int:
+        """2 when the stored schema has the syllable schema's ``words`` field, else 1 (words
+        matched, before syllables)."""
+        meta = json.loads((self.path / "meta.json").read_text(encoding="utf-8"))
+        return INDEX_FORMAT if any(field["name"] == "words" for field in meta.get("schema", [])) else 1
 
     def finish_writes(self, processes: int | None = None) -> int:
         """Nothing to do after commits: tantivy's postings are already fast to read."""

@@ -2,18 +2,22 @@
 implementing the interface of ``indexer.engines``.
 
 Everything Whoosh-specific lives here and in the ``whoosh_*`` modules beside it: the schema,
-turning an article plus its cached segmentation into a document, writing, and running an
-engine-neutral ``ParsedQuery`` (``indexer.query``) with filters, sorting, facets and a monthly
-histogram. The analyzers the schema names stay in ``indexer.analysis``: the schema is pickled
-into every index under that module path.
+turning an article plus its cached segmentation into a document (``indexer.documents``),
+writing, and running an engine-neutral ``ParsedQuery`` (``indexer.syntax``) with filters,
+sorting, facets and a monthly histogram. The analyzers the schema names stay in
+``indexer.analysis``: the schema is pickled into every index under that module path.
 
-Design notes (from measurements on 100k articles): a segmented word is a ~1 ms term lookup,
-so queries are built from words, never syllable phrases; Whoosh's matchers walk postings one
-at a time in Python, so queries run over its postings with numpy instead
-(``indexer.engines.whoosh_vector``, over ``whoosh_postings`` and ``whoosh_hot_postings``;
-the only code reading Whoosh's private structures is ``whoosh_internals``), which also makes
-totals and facets exact counts; character vectors are not stored (build speed) and
-``optimize()`` is never called.
+Schema (index format 2): ``title`` and ``text`` (summary, a gap, body) hold syllable keys with
+positions, the matching unit; only exact keys are indexed, and an unaccented query syllable
+matches every key folding to it, found in each segment's vocabulary. ``words`` holds the
+article's folded multi-syllable words with frequencies, for ranking only.
+
+Design notes (from measurements on 100k articles): Whoosh's matchers walk postings one at a
+time in Python (~5 µs a posting), and a common syllable ("người", "công") is in most
+articles, so queries run over its postings with numpy (``indexer.engines.whoosh_vector``,
+over ``whoosh_postings`` and ``whoosh_hot_postings``; the only code reading Whoosh's private
+structures is ``whoosh_internals``), which also makes totals and facets exact counts;
+character vectors are not stored (build speed) and ``optimize()`` is never called.
 """
 from __future__ import annotations
 
@@ -21,32 +25,42 @@ import os
 import shutil
 from pathlib import Path
 
+import numpy as np
+
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh import scoring
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 
-from indexer.analysis import encode_segmented, word_analyzer
-from indexer.engines import ALL_WORDS_BONUS, TITLE_BOOST, RawHit, RawResult, parse_published
+from indexer.analysis import SyllablePositions, WordFrequency, encode_runs, syllable_analyzer
+from indexer.documents import FIELD_GAP, INDEX_FORMAT, ranking_words, syllable_fields
+from indexer.engines import TITLE_BOOST, RawHit, RawResult, parse_published
 from indexer.engines import whoosh_hot_postings, whoosh_internals
 from indexer.engines.whoosh_vector import Match, VectorSearcher
-from indexer.query import ParsedQuery
-from indexer.text import field_words
+from indexer.syntax import ParsedQuery
 
 INDEX_NAME = "articles"
-# Words as segmented. Folded (unaccented) words are not indexed: a folded query word
-# matches every indexed word folding to it, found in each segment's vocabulary, which
-# halved the writing cost.
 FIELDS = ("title", "text")
 BOOSTS = {"title": TITLE_BOOST}
 
 
 def make_schema() -> Schema:
+    schema = _fields()
+    # the syllable and word fields read their precomputed values in one pass (same postings)
+    for name in FIELDS:
+        field = schema[name]
+        field.format = SyllablePositions(field_boost=field.format.field_boost, gap=FIELD_GAP)
+    schema["words"].format = WordFrequency(field_boost=1.0)
+    return schema
+
+
+def _fields() -> Schema:
     return Schema(
         aid=ID(stored=True, unique=True, sortable=True),
         url=ID(stored=True, unique=True),
-        title=TEXT(analyzer=word_analyzer(), phrase=True, field_boost=TITLE_BOOST),
-        text=TEXT(analyzer=word_analyzer(), phrase=True),
+        title=TEXT(analyzer=syllable_analyzer(FIELD_GAP), phrase=True, field_boost=TITLE_BOOST),
+        text=TEXT(analyzer=syllable_analyzer(FIELD_GAP), phrase=True),
+        words=KEYWORD(scorable=True),
         site=ID(stored=True, sortable=True),
         province=ID(stored=True, sortable=True),
         author=ID(stored=True),
@@ -60,22 +74,16 @@ def make_schema() -> Schema:
 
 
 def article_document(article: dict, segmentation: dict) -> dict:
-    """The index document of one article; title and summary+body are pre-segmented."""
-    title_words = field_words(segmentation, "title")
-    summary = article.get("summary") or ""
-    shift = len(summary) + 2  # the snippet text is summary + "\n\n" + body
-    text_words = field_words(segmentation, "summary") + [
-        (word, start + shift, end + shift) for word, start, end in field_words(segmentation, "body")]
-
-    def encoded(words):
-        return encode_segmented(" ".join(w for w, _, _ in words), [o for _, s, e in words for o in (s, e)])
-
+    """The index document of one article: its syllables (from the text) and words (from the
+    cached segmentation)."""
+    syllables = syllable_fields(article)
     published = parse_published(article.get("published_at"))
     document = {
         "aid": str(article["id"]),
         "url": article["url"],
-        "title": encoded(title_words),
-        "text": encoded(text_words),
+        "title": encode_runs(syllables["title"]),
+        "text": encode_runs(syllables["text"]),
+        "words": " ".join(ranking_words(segmentation)),
         "site": article.get("site") or "",
         "province": article.get("province") or "",
         "tags": ",".join(t.replace(",", " ") for t in article.get("tags") or []),
@@ -169,29 +177,31 @@ class WhooshSearcher:
     def doc_count(self) -> int:
         return self._searcher.doc_count()
 
-    def has_folded_word(self, word: str) -> bool:
-        return self._vectors.has_folded_word(word)
+    def has_word(self, folded_word: str) -> bool:
+        return self._searcher.reader().doc_frequency("words", folded_word) > 0
 
-    def has_exact_word(self, word: str) -> bool:
-        reader = self._searcher.reader()
-        return any(reader.doc_frequency(f, word) > 0 for f in FIELDS)
+    def _searchable(self) -> np.ndarray:
+        """Live documents that are not republished copies (a copy shows in its original's hit)."""
+        keep = self._vectors.live.copy()
+        keep[self._vectors.term_docs("is_copy", "1")] = False
+        return keep
 
-    def _matches(self, parsed: ParsedQuery, filters: dict) -> Match:
+    def _matches(self, parsed: ParsedQuery, words: list[str], filters: dict, sort: str) -> Match:
         vectors = self._vectors
-        match = vectors.evaluate(parsed, ALL_WORDS_BONUS)
-        keep = vectors.live.copy()
-        keep[vectors.term_docs("is_copy", "1")] = False  # shown in their original's hit
-        for node in parsed.excluded:
-            keep &= ~vectors.node(node).mask
+        keep = self._searchable()
         allowed = vectors.filter_mask(**filters)
         if allowed is not None:
             keep &= allowed
-        match.mask &= keep
-        return match
+        return vectors.evaluate(parsed, words, keep, rank=sort != "newest")
 
-    def search(self, parsed: ParsedQuery, filters: dict, sort: str, limit: int, offset: int,
-               facets: bool = False, histogram: bool = False) -> RawResult:
-        match = self._matches(parsed, filters)
+    def _missing(self, parsed: ParsedQuery) -> list[str]:
+        keep = self._searchable()
+        return [term.label for term in parsed.positive_terms
+                if not (self._vectors.node(term.node).mask & keep).any()]
+
+    def search(self, parsed: ParsedQuery, words: list[str], filters: dict, sort: str, limit: int,
+               offset: int, facets: bool = False, histogram: bool = False) -> RawResult:
+        match = self._matches(parsed, words, filters, sort)
         ranked = self._vectors.ranked(match, sort, offset + limit)
         hits = []
         for docnum in ranked[offset:offset + limit].tolist():
@@ -200,14 +210,16 @@ class WhooshSearcher:
                                stored["province"], stored["shown"]["published_at"],
                                round(float(match.score[docnum]), 4)))
         result = RawResult(int(match.mask.sum()), True, hits)
+        if not result.total:
+            result.missing = self._missing(parsed)
         if facets:
             result.facets = {name: self._vectors.counts(name, match.mask) for name in ("site", "province")}
         if histogram:
             result.histogram = dict(sorted(self._vectors.counts("month", match.mask).items()))
         return result
 
-    def all_ids(self, parsed: ParsedQuery, filters: dict, sort: str) -> list[int]:
-        match = self._matches(parsed, filters)
+    def all_ids(self, parsed: ParsedQuery, words: list[str], filters: dict, sort: str) -> list[int]:
+        match = self._matches(parsed, words, filters, sort)
         return self._vectors.article_ids(self._vectors.ranked(match, sort, None))
 
     def duplicates_of(self, article_ids: list[int]) -> dict[int, list[str]]:
@@ -290,6 +302,10 @@ class WhooshEngine:
         """Changes when the directory is replaced (``--rebuild`` swaps in a new one)."""
         stat = self.path.stat()
         return stat.st_ino, stat.st_dev
+
+    def index_format(self) -> int:
+        """2 when the schema has the syllable fields' companion ``words``, else 1."""
+        return INDEX_FORMAT if "words" in self._open().schema else 1
 
     def size_bytes(self) -> int:
         return sum(p.stat().st_size for p in self.path.glob("*") if p.is_file())

@@ -30,7 +30,7 @@ HOT_MIN_DOCS = 256  # ...and in at least this many (rarer terms decode in < 1 ms
 # each of its words and their variants in every segment, and Whoosh's lexicon and blocks
 # cost ~0.1 ms a lookup. Its table is then complete: a term not in it is not in the segment.
 ALL_TERMS_MAX_DOCS = 5_000
-FIELDS = ("title", "text")
+FIELDS = ("title", "text", "words")  # words: ranking only, frequencies without positions
 
 
 def hot_threshold(segment_docs: int) -> int:
@@ -102,15 +102,19 @@ def write_segment_field(index_dir: Path, leaf, field: str) -> int:
     variants: dict[str, list[str]] = {}
     posting_count = position_count = 0
     complete = True
+    positional = field in leaf.schema and leaf.schema[field].format.supports("positions")
     if field in leaf.schema and leaf.schema[field].scorable:
         for term_bytes, info in leaf.iter_field(field):
             term = term_bytes.decode("utf-8")
             variants.setdefault(fold(term), []).append(term)
             if info.doc_frequency() < threshold:
                 continue
-            postings = read_term(leaf, field, term, with_values=True, known=True)
-            docs, term_positions = postings.positions(postings.ids)
-            if len(term_positions) != int(postings.freqs.sum()):
+            postings = read_term(leaf, field, term, with_values=positional, known=True)
+            if not positional:
+                term_positions = np.empty(0, np.int64)  # a field without positions: ids and freqs only
+            else:
+                docs, term_positions = postings.positions(postings.ids)
+            if positional and len(term_positions) != int(postings.freqs.sum()):
                 complete = False
                 continue  # positions unlike frequencies (no positions stored): leave it to Whoosh
             terms[term] = [posting_count, posting_count + len(postings.ids), position_count]

@@ -1,22 +1,21 @@
-"""A ``ParsedQuery`` evaluated over a Whoosh index with numpy arrays, one slot per document.
+"""An ``indexer.syntax`` query evaluated over a Whoosh index with numpy arrays, one slot per document.
 
-Same semantics as the Whoosh query tree this replaces (``indexer.engines.whoosh``
-keeps the schema and the writer):
-
-* a word matches its folded form: every indexed word that folds to it (``cong_doan`` →
-  ``công_đoàn``, ``cổng_đoàn``…), looked up in each segment's vocabulary, so the index holds
-  only the exact words; typed with diacritics, its exact form adds to the score (so exact
-  forms rank above folded ones);
-* a phrase is consecutive folded positions; it scores like Lucene's PhraseQuery (BM25 of
-  the phrase frequency with the sum of its words' IDFs), plus its words' exact forms;
+* an exact syllable matches its key; a plain one every key folding to it (``cong`` → công,
+  cống, cộng…), looked up in each segment's vocabulary, so the index holds only the keys;
+* a phrase is consecutive positions of its syllables (each exact or folded), within one field
+  (the summary and the body are apart by a gap); it scores like Lucene's PhraseQuery (BM25 of
+  the phrase frequency with the sum of its syllables' IDFs);
+* AND sums its children's scores and intersects their masks, OR unions, NOT complements;
 * BM25F as Whoosh computes it (``K1`` 1.2, ``B`` 0.75, Whoosh's IDF and its one-byte field
-  lengths), title fields boosted;
-* optional words: documents with all of them get ``ALL_WORDS_BONUS`` on top, so they rank
-  first; OR branches add up; exclusions, republished copies and filters mask documents;
-* ties keep index order, like Whoosh. Totals, facets and the histogram are exact counts.
+  lengths), title fields boosted; then, for ranking, the query's words in the ``words`` field
+  (``WORDS_WEIGHT``) and each run of syllables typed side by side scored as a phrase
+  (``RUN_BOOST``) over the best ``RANKED_CANDIDATES`` matches (phrases of common syllables are
+  the expensive class: restricting them to the candidates bounds their cost);
+* ties break by document order (the stable key). Totals, facets and the histogram are exact counts.
 
-Why: Whoosh's matchers cost ~5 µs a posting in Python, so a word found in 88% of 100k
-articles took ~450 ms; decoding its blocks and scoring arrays costs ~1 µs a posting.
+Why: Whoosh's matchers cost ~5 µs a posting in Python, so a syllable found in 88% of 100k
+articles took ~450 ms; decoding its blocks and scoring arrays costs ~1 µs a posting, and its
+hot arrays (``whoosh_hot_postings``) cost microseconds.
 """
 from __future__ import annotations
 
@@ -28,10 +27,13 @@ from math import log
 import numpy as np
 from whoosh.util.times import datetime_to_long
 
+from indexer.engines import RUN_BOOST, WORDS_WEIGHT
 from indexer.engines.whoosh_postings import segment_columns
-from indexer.query import AnyOf, Node, ParsedQuery, Word
+from indexer.syntax import All, Either, Not, Node, ParsedQuery, Phrase, Syllable
 
 K1, B = 1.2, 0.75
+RANKED_CANDIDATES = 2000
+WORDS_FIELD = "words"
 UNDATED = np.iinfo(np.int64).min  # sorts last under "newest"
 
 
@@ -52,7 +54,8 @@ class VectorSearcher:
         self._reader = searcher.reader()
         self._leaves = self._reader.leaf_readers()
         self._columns = [segment_columns(index_path, leaf) for leaf, _ in self._leaves]
-        self.size = sum(leaf.doc_count_all() for leaf, _ in self._leaves)
+        self._sizes = [leaf.doc_count_all() for leaf, _ in self._leaves]
+        self.size = sum(self._sizes)
         self._boosts = boosts
         self._concat: dict[str, object] = {}
         live = np.ones(self.size, dtype=bool)
@@ -95,10 +98,6 @@ class VectorSearcher:
 
     # -- scoring -------------------------------------------------------------------------
 
-    def has_folded_word(self, folded: str) -> bool:
-        return any(folded in columns.folded_variants(leaf, field)
-                   for columns, (leaf, _) in zip(self._columns, self._leaves) for field in self._fields)
-
     def _postings(self, field: str, text: str, folded: bool, with_values: bool = False) -> list:
         """(offset, postings) per segment; ``folded``: every exact form folding to ``text``."""
         return [(offset, columns.folded_term(leaf, field, text, with_values) if folded
@@ -119,77 +118,84 @@ class VectorSearcher:
     def _empty(self) -> Match:
         return Match(np.zeros(self.size, dtype=bool), np.zeros(self.size))
 
-    def word(self, text: str, match: Match, folded: bool, score_only: bool = False) -> None:
-        """Adds a word's postings to ``match`` (only scores if ``score_only``)."""
+    def _syllable_postings(self, field: str, syllable: Syllable, with_values: bool = False) -> list:
+        if syllable.exact:
+            return self._postings(field, syllable.key, folded=False, with_values=with_values)
+        return self._postings(field, syllable.folded, folded=True, with_values=with_values)
+
+    def syllable(self, syllable: Syllable) -> Match:
+        result = self._empty()
         for field in self._fields:
-            per_segment = self._postings(field, text, folded)
+            per_segment = self._syllable_postings(field, syllable)
             idf = self._idf(per_segment)
             for offset, postings in per_segment:
-                if not len(postings.ids):
-                    continue
-                ids = postings.ids + offset
-                if not score_only:
-                    match.mask[ids] = True
-                match.score[ids] += self._bm25(field, ids, postings.freqs, idf)
+                if len(postings.ids):
+                    ids = postings.ids + offset
+                    result.mask[ids] = True
+                    result.score[ids] += self._bm25(field, ids, postings.freqs, idf)
+        return result
 
-    def phrase(self, words: list[str], match: Match) -> None:
-        """Adds the documents holding the folded ``words`` consecutively."""
+    def phrase(self, syllables: tuple[Syllable, ...], within: np.ndarray | None = None) -> Match:
+        """Documents holding the syllables consecutively (among ``within`` when given)."""
+        result = self._empty()
         for field in self._fields:
-            per_word = [self._postings(field, word, folded=True, with_values=True) for word in words]
-            if any(not any(len(p.ids) for _, p in segments) for segments in per_word):
+            per_syllable = [self._syllable_postings(field, s, with_values=True) for s in syllables]
+            if any(not any(len(p.ids) for _, p in segments) for segments in per_syllable):
                 continue
-            idf = sum(self._idf(segments) for segments in per_word)
-            for index, (offset, _) in enumerate(per_word[0]):
-                docs, frequencies = _phrase_in_segment([segments[index][1] for segments in per_word])
-                if not len(docs):
-                    continue
-                ids = docs + offset
-                match.mask[ids] = True
-                match.score[ids] += self._bm25(field, ids, frequencies.astype(np.float32), idf)
+            idf = sum(self._idf(segments) for segments in per_syllable)
+            for index, (offset, first) in enumerate(per_syllable[0]):
+                restrict = None if within is None else np.nonzero(within[offset:offset + self._sizes[index]])[0]
+                docs, frequencies = _phrase_in_segment([segments[index][1] for segments in per_syllable], restrict)
+                if len(docs):
+                    ids = docs + offset
+                    result.mask[ids] = True
+                    result.score[ids] += self._bm25(field, ids, frequencies.astype(np.float32), idf)
+        return result
+
+    def words(self, words: list[str], within: np.ndarray) -> np.ndarray:
+        """The ranking score of the query's folded words in the ``words`` field, on ``within``."""
+        score = np.zeros(self.size)
+        for word in words:
+            per_segment = self._postings(WORDS_FIELD, word, folded=False)
+            idf = self._idf(per_segment)
+            for offset, postings in per_segment:
+                ids = postings.ids + offset
+                chosen = within[ids]
+                if chosen.any():
+                    score[ids[chosen]] += self._bm25(WORDS_FIELD, ids[chosen], postings.freqs[chosen], idf)
+        return score
 
     # -- query tree ----------------------------------------------------------------------
 
     def node(self, node: Node) -> Match:
-        if isinstance(node, AnyOf):
-            result = self._empty()
-            for option in node.options:
-                other = self.node(option)
-                result.mask |= other.mask
-                result.score += other.score
-            return result
-        result = self._empty()
-        if isinstance(node, Word):
-            self.word(node.folded, result, folded=True)
-            if node.exact is not None:
-                self.word(node.exact, result, folded=False, score_only=True)
-        else:
-            # the folded phrase matches; its words' exact forms add their scores (checking
-            # the exact phrase's positions as well doubled the cost of common phrases)
-            self.phrase([w.folded for w in node.words], result)
-            if result.mask.any() and all(w.exact is not None for w in node.words):
-                for word in node.words:
-                    self.word(word.exact, result, folded=False, score_only=True)
-        result.score[~result.mask] = 0.0
-        return result
+        if isinstance(node, Syllable):
+            return self.syllable(node)
+        if isinstance(node, Phrase):
+            return self.phrase(node.syllables)
+        if isinstance(node, Not):
+            inner = self.node(node.child)
+            return Match(~inner.mask, np.zeros(self.size))
+        parts = [self.node(child) for child in node.children]
+        combine = np.logical_and if isinstance(node, All) else np.logical_or
+        mask = reduce(combine, [part.mask for part in parts])
+        return Match(mask, sum((part.score for part in parts), np.zeros(self.size)))
 
-    def evaluate(self, parsed: ParsedQuery, bonus: float) -> Match:
-        total = self._empty()
-        for branch in parsed.branches:
-            required = [self.node(n) for n in branch.required]
-            optional = [self.node(n) for n in branch.optional]
-            parts = required + optional
-            mask = reduce(np.logical_and, [m.mask for m in required]) if required else None
-            score = sum((m.score for m in parts), np.zeros(self.size))
-            if optional and len(parts) > 1:
-                any_optional = reduce(np.logical_or, [m.mask for m in optional])
-                every = reduce(np.logical_and, [m.mask for m in parts])
-                mask = any_optional if mask is None else mask & any_optional
-                score = score + bonus * every
-            elif mask is None or optional:
-                mask = reduce(np.logical_and, [m.mask for m in parts])
-            total.mask |= mask
-            total.score += np.where(mask, score, 0.0)
-        return total
+    def evaluate(self, parsed: ParsedQuery, words: list[str], keep: np.ndarray, rank: bool = True) -> Match:
+        """The query's matching set within ``keep``, scored for ranking when ``rank``."""
+        match = self.node(parsed.root)
+        match.mask &= keep
+        if rank and match.mask.any() and (words or parsed.runs):
+            if words:
+                match.score += WORDS_WEIGHT * self.words(words, match.mask)
+            candidates = match.mask
+            if int(match.mask.sum()) > RANKED_CANDIDATES:
+                best = np.argpartition(np.where(match.mask, match.score, -np.inf), -RANKED_CANDIDATES)
+                candidates = np.zeros(self.size, dtype=bool)
+                candidates[best[-RANKED_CANDIDATES:]] = True
+            for run in parsed.runs:
+                match.score += RUN_BOOST * self.phrase(run, candidates).score
+        match.score[~match.mask] = 0.0
+        return match
 
     # -- filters -------------------------------------------------------------------------
 
@@ -246,9 +252,12 @@ class VectorSearcher:
         return as_numbers[codes[docnums]].tolist()
 
 
-def _phrase_in_segment(postings: list) -> tuple[np.ndarray, np.ndarray]:
-    """(local doc ids, phrase frequency) of consecutive words (their postings) in a segment."""
+def _phrase_in_segment(postings: list, restrict: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(local doc ids, phrase frequency) of consecutive syllables (their postings) in a segment,
+    among the local ids ``restrict`` when given."""
     candidates = reduce(lambda a, b: np.intersect1d(a, b, assume_unique=True), [p.ids for p in postings])
+    if restrict is not None:
+        candidates = np.intersect1d(candidates, restrict, assume_unique=True)
     if not len(candidates):
         return candidates, candidates
     # a phrase occurrence is a start position where word i sits at start + i, for every i;

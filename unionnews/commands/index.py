@@ -45,6 +45,9 @@ def register(cli: click.Group) -> None:
         from indexer.engines import detect_engine
 
         action = "Rebuilt" if stats.rebuilt else "Updated"
+        if stats.rebuilt_format:
+            click.echo("The index was of an older format (matching on words, not syllables): rebuilt it "
+                       "from the stored segmentation.")
         name = detect_engine(home.index_dir)
         click.echo(f"{action} {name} index: {stats.indexed} indexed, {stats.deleted} deleted, "
                    f"{stats.segmented} newly segmented; {stats.documents} documents "

@@ -32,8 +32,11 @@ def register(cli: click.Group) -> None:
     def search_command(home, query, site, province, since, until, sort, limit, offset, as_json) -> None:
         """Search the indexed articles.
 
-        Words are matched whole ("công đoàn" is one word); typing without diacritics works
-        ("cong doan co so"). Use "quotes" for phrases, -word to exclude, AND / OR.
+        Every syllable must occur (in any order); a syllable typed with diacritics matches
+        only itself, one typed without matches every accented form ("cong" finds công and
+        cộng). Use "quotes" for consecutive syllables, -word to exclude, OR for either
+        (binding tighter than the implicit AND), (parentheses) to group. The README's
+        "Searching Vietnamese" has the whole contract.
 
         \b
         Examples:
@@ -49,11 +52,14 @@ def register(cli: click.Group) -> None:
         if as_json:
             keys = ("url", "title", "site", "province", "published_at", "score", "snippet")
             payload = {"query": result.query, "total": result.total,
-                       "hits": [{key: getattr(hit, key) for key in keys} for hit in result.hits]}
+                       "hits": [{key: getattr(hit, key) for key in keys} | {"id": hit.id} for hit in result.hits],
+                       "missing": result.missing}
             click.echo(json.dumps(payload, ensure_ascii=False))
             return
         about = "" if result.total_exact else "about "
         click.echo(f"{about}{result.total} results for {result.query!r} ({result.took_ms} ms)")
+        for term in result.missing:
+            click.echo(f"no article contains {term!r}: every unquoted term must occur (drop it, or use OR)")
         for number, hit in enumerate(result.hits, start=offset + 1):
             click.echo(f"\n{number:>3}. {hit.title}")
             click.echo(f"     {hit.published_at[:16]}  {hit.site}  {hit.province}  score {hit.score}")
