@@ -6,4 +6,4 @@ from flask import Blueprint
 bp = Blueprint("web", __name__)
 
 # Imported for their side effect (route registration); after `bp` exists, so they can import it.
-from search_web import api, downloads, status, views  # noqa: E402,F401
+from search_web import api, downloads, help, status, views  # noqa: E402,F401

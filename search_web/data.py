@@ -113,7 +113,7 @@ def _call(function, params: SearchParams, **changes):
     try:
         return function(get_home(), search_request(params, **changes))
     except QueryError as error:
-        raise ParamError(f"Không hiểu được từ khóa: {error}", f"q: {error}") from None
+        raise ParamError(getattr(error, "vietnamese", None) or str(error), f"q: {error}") from None
     except UserError as error:  # e.g. an index built by another version: rebuild it
         raise MissingData("index", str(error)) from None
 

@@ -144,7 +144,11 @@ def search():
     require_index()
     if not params.query:  # nothing to match yet (the search needs at least one word)
         return _landing(params)
-    result = run_search(params, facets=True, histogram=True)
+    try:
+        result = run_search(params, facets=True, histogram=True)
+    except ParamError as error:  # a query with nothing to search: say so, keep the form and filters
+        return render_template("search.html", params=params, error=error.message_vi, link=link,
+                               raw=request.args), 400
     series = attention_series(params, result.histogram)
     charts = (build_chart(series), build_chart(series, **COMPACT))
     names = {slug: site.name for slug, site in registry().items()}
