@@ -8,19 +8,60 @@ wrapped in ``<mark>``.
 """
 from __future__ import annotations
 
+import re
 from html import escape
 
-from indexer.syllables import fold_syllable, iter_syllables, syllable_key
+from indexer.syllables import SYLLABLE_PATTERN, fold_syllable, iter_syllables, syllable_key
 
 WINDOW = 240  # characters of context shown
+# A whole syllable (indexer.syllables.SYLLABLE_PATTERN): not preceded or followed by a letter or
+# digit. Combining marks left after NFC would break the one-character-per-character fold below.
+_BEFORE, _AFTER = r"(?<![^\W_])", r"(?![^\W_])"
+_COMBINING = re.compile(r"[\u0300-\u036f]")
+
+
+class _CharFold(dict):
+    """``str.translate`` table folding one character to one character (``Ệ`` → ``e``), so the
+    folded text keeps the original's offsets; a character whose fold is not one character
+    stays itself (its syllables are then checked the slow way, see ``matching_spans``)."""
+
+    def __missing__(self, code: int) -> str:
+        folded = fold_syllable(chr(code))
+        self[code] = folded if len(folded) == 1 else chr(code)
+        return self[code]
+
+
+_FOLD_TABLE = _CharFold()
+
+
+def _slow_spans(text: str, keys: set[str], folded: set[str]) -> list[tuple[int, int]]:
+    return [(start, end) for syllable, start, end in iter_syllables(text)
+            if (folded and fold_syllable(syllable) in folded) or (keys and syllable_key(syllable) in keys)]
 
 
 def matching_spans(text: str, keys: set[str], folded: set[str]) -> list[tuple[int, int]]:
-    """Character spans of the syllables of ``text`` that match: by key, or by fold."""
+    """Character spans of the syllables of ``text`` that match: by key, or by fold.
+
+    Why not fold every syllable: a 3,500-character body took ~0.8 ms in Python, ~16 ms for a
+    page of hits. One regex over the text folded character by character finds the candidates
+    (every syllable whose fold is that of a query syllable); only those are checked.
+    """
     if not keys and not folded:
         return []
-    return [(start, end) for syllable, start, end in iter_syllables(text)
-            if (folded and fold_syllable(syllable) in folded) or (keys and syllable_key(syllable) in keys)]
+    if _COMBINING.search(text):
+        return _slow_spans(text, keys, folded)
+    targets = {target for target in set(folded) | {fold_syllable(key) for key in keys}
+               if SYLLABLE_PATTERN.fullmatch(target)}  # only a whole syllable can match one
+    if not targets:
+        return []
+    pattern = re.compile(_BEFORE + "(?:" + "|".join(map(re.escape, sorted(targets, key=len, reverse=True)))
+                         + ")" + _AFTER)
+    spans = []
+    for match in pattern.finditer(text.translate(_FOLD_TABLE)):
+        syllable = text[match.start():match.end()]
+        if fold_syllable(syllable) in folded or syllable_key(syllable) in keys:
+            spans.append((match.start(), match.end()))
+    return spans
 
 
 def _joined(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
