@@ -71,7 +71,7 @@ class HotTerms:
         ids = np.asarray(self._ids[first:end], dtype=np.int64)
         counts = np.asarray(self._freqs[first:end], dtype=np.int64)
         starts = position_start + np.concatenate(([0], np.cumsum(counts)[:-1]))
-        rows = np.nonzero(np.isin(ids, wanted, assume_unique=True))[0]
+        rows = member_rows(ids, wanted)
         lengths = counts[rows]
         total = int(lengths.sum())
         if not total:
@@ -80,6 +80,16 @@ class HotTerms:
         shifts = np.repeat(starts[rows] - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
         gathered = np.asarray(self._positions[shifts + np.arange(total)], dtype=np.int64)
         return np.repeat(ids[rows], lengths), gathered
+
+
+def member_rows(ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Indexes into ``ids`` (ascending, unique) of the values in ``wanted`` (ascending,
+    unique): a binary search of each id, cheaper than ``np.isin``'s sort of both."""
+    if not len(ids) or not len(wanted):
+        return np.empty(0, np.int64)
+    found = np.searchsorted(wanted, ids)
+    found[found == len(wanted)] = len(wanted) - 1
+    return np.flatnonzero(wanted[found] == ids)
 
 
 def load(index_dir: Path, segment_id: str, field: str) -> HotTerms | None:

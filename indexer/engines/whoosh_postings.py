@@ -44,7 +44,7 @@ class TermPostings:
         if wanted is self.ids:  # all of them (writing hot postings)
             rows = np.arange(len(self.ids))
         else:
-            rows = np.nonzero(np.isin(self.ids, wanted, assume_unique=True))[0]
+            rows = whoosh_hot_postings.member_rows(self.ids, wanted)
         # one pickle per posting is unavoidable; everything else is done for all at once
         # (numpy calls per posting cost more than the unpickling)
         deltas = whoosh_internals.position_deltas(map(self._values.__getitem__, rows.tolist()))
@@ -68,8 +68,15 @@ class MergedPostings(TermPostings):
     __slots__ = ("_parts",)
 
     def __init__(self, parts: list[TermPostings]):
-        ids, inverse = np.unique(np.concatenate([p.ids for p in parts]), return_inverse=True)
-        freqs = np.bincount(inverse, weights=np.concatenate([p.freqs for p in parts])).astype(np.float32)
+        # each part's ids are sorted: a stable (timsort) argsort merges the runs, ~10x quicker
+        # than np.unique's quicksort on a common syllable's forms
+        all_ids = np.concatenate([p.ids for p in parts])
+        order = np.argsort(all_ids, kind="stable")
+        sorted_ids = all_ids[order]
+        starts = np.flatnonzero(np.concatenate(([True], sorted_ids[1:] != sorted_ids[:-1])))
+        ids = sorted_ids[starts]
+        freqs = np.add.reduceat(np.concatenate([p.freqs for p in parts])[order], starts).astype(np.float32) \
+            if len(starts) else np.empty(0, np.float32)
         super().__init__(ids, freqs, None)
         self._parts = parts
 

@@ -252,12 +252,29 @@ class VectorSearcher:
         return as_numbers[codes[docnums]].tolist()
 
 
+def _ascending(keys: np.ndarray) -> np.ndarray:
+    """``keys`` sorted (a plain syllable's postings merge several keys' and may not be)."""
+    # "stable" is timsort here, which merges the already sorted runs of each key's postings
+    return keys if len(keys) < 2 or (keys[1:] > keys[:-1]).all() else np.sort(keys, kind="stable")
+
+
+def _intersect_sorted(kept: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """The values of ``kept`` (sorted, unique) that are in ``keys`` (unique): a binary search
+    of each in ``keys`` once sorted, cheaper than ``np.intersect1d``'s sort of both."""
+    if not len(kept) or not len(keys):
+        return kept[:0]
+    keys = _ascending(keys)
+    found = np.searchsorted(keys, kept)
+    found[found == len(keys)] = len(keys) - 1
+    return kept[keys[found] == kept]
+
+
 def _phrase_in_segment(postings: list, restrict: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(local doc ids, phrase frequency) of consecutive syllables (their postings) in a segment,
     among the local ids ``restrict`` when given."""
-    candidates = reduce(lambda a, b: np.intersect1d(a, b, assume_unique=True), [p.ids for p in postings])
+    candidates = reduce(_intersect_sorted, sorted((_ascending(p.ids) for p in postings), key=len))
     if restrict is not None:
-        candidates = np.intersect1d(candidates, restrict, assume_unique=True)
+        candidates = _intersect_sorted(candidates, restrict)
     if not len(candidates):
         return candidates, candidates
     # a phrase occurrence is a start position where word i sits at start + i, for every i;
@@ -266,8 +283,11 @@ def _phrase_in_segment(postings: list, restrict: np.ndarray | None = None) -> tu
     for index, term in enumerate(postings):
         docs, positions = term.positions(candidates)
         keys = (docs << 32) + (positions - index)
-        starts = keys if starts is None else np.intersect1d(starts, keys)
+        # unique: one syllable per position, so no (doc, position) twice (np.unique would be
+        # ~80% of a common phrase's time)
+        starts = _ascending(keys) if starts is None else _intersect_sorted(starts, keys)
         if not len(starts):
             return starts, starts
-    docs, frequencies = np.unique(starts >> 32, return_counts=True)
-    return docs, frequencies
+    docs = starts >> 32  # ascending: count each run of one document
+    first = np.flatnonzero(np.concatenate(([True], docs[1:] != docs[:-1])))
+    return docs[first], np.diff(np.append(first, len(docs)))
