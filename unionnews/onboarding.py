@@ -1,11 +1,14 @@
 """Onboarding a new site: write its registry entry, then check in a minute that it works.
 
 ``unionnews sites add`` builds a registry entry (docs/ARCHITECTURE.md, "Site registry entry")
-from command-line options, validates it with :func:`archive.registry.site_from_dict` and
-writes ``$UNIONNEWS_HOME/sites/<slug>.toml``. ``unionnews sites check`` fetches a few listing
+from command-line options, validates it with :func:`archive.registry.site_from_dict` (which
+tries every selector with parsel, as the crawler applies it, and compiles the URL pattern) and
+writes ``$UNIONNEWS_HOME/sites/<slug>.toml``; an invalid value is one line naming the option
+as the user wrote it (``--title: invalid CSS selector 'h3[': …``). ``unionnews sites check`` fetches a few listing
 pages and articles of a site (the real one, or the replica web) and reports per field what
 was extracted and from where (the site's selector or generic extraction), so an operator
-sees which selectors to add.
+sees which selectors to add, and per configured selector whether it matched on each page
+("matched N" / "no match" / "invalid"), with the captions of the images found.
 
 It fetches with ``crawler.fetch.SiteFetcher``, which honours the crawler's settings and their
 ``UNIONNEWS_<NAME>`` overrides (User-Agent, robots.txt through Protego, timeout, size cap,
@@ -26,7 +29,8 @@ from typing import TYPE_CHECKING, Callable
 from urllib.parse import urlsplit
 
 from archive.record import RECORD_KEYS
-from archive.registry import ARTICLE_SELECTOR_KEYS, SLUG_PATTERN, RegistryError, Site, load_registry, site_from_dict
+from archive.registry import (ARTICLE_FIELDS, ARTICLE_SELECTOR_KEYS, SLUG_PATTERN, RegistryError, Site, broken_entries,
+                              css_problem, load_registry, selector_entries, site_from_dict)
 from archive.errors import UserError
 
 if TYPE_CHECKING:  # the fetcher (crawler.fetch.SiteFetcher) is loaded by `sites check` only
@@ -35,9 +39,13 @@ if TYPE_CHECKING:  # the fetcher (crawler.fetch.SiteFetcher) is loaded by `sites
 HOSTNAME_PATTERN = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 # Article selector keys that hold a list; repeating `--selector body_remove=...` appends.
 LIST_SELECTOR_KEYS = frozenset({"body_remove"})
+# The `sites add` option of each listing key (article fields: `--title`, `--published-at`, …).
+LISTING_OPTIONS = {"article_links": "--article-links", "next_page": "--next-page",
+                   "article_url_pattern": "--article-pattern"}
 # Fields reported by `sites check`, in the record's order (url is shown on the article line).
 REPORTED_FIELDS = tuple(key for key in RECORD_KEYS if key not in ("url", "site", "province", "fetched_at", "content_hash"))
 VALUE_WIDTH = 70
+LINE_WIDTH = 120
 # (applies to the report, advice) printed after the counts.
 HINTS = (
     (lambda report: not report.links,
@@ -53,9 +61,36 @@ HINTS = (
 
 # -- sites add -----------------------------------------------------------------------------------
 
-def parse_selectors(items: tuple[str, ...] | list[str]) -> dict:
-    """``["title=h1.title", "body_remove=div.ads"]`` → the ``[article]`` table."""
+def field_option(name: str) -> str:
+    """The `sites add` option of an article field: ``published_at`` → ``--published-at``."""
+    return "--" + name.replace("_", "-")
+
+
+def parse_selectors(items: tuple[str, ...] | list[str], field_selectors: dict | None = None,
+                    origins: dict | None = None) -> dict:
+    """``["title=h1.title", "body_remove=div.ads"]`` (``--selector``) plus the per-field options
+    (``{"author": "p.author", "body_remove": ("div.ads",)}``) → the ``[article]`` table.
+
+    ``origins``, when given, is filled with the option each value came from, by entry key
+    (``article.title`` → ``--title``), so errors name the option the user wrote."""
     article: dict = {}
+    origins = {} if origins is None else origins
+
+    def put(name: str, css: str, option: str) -> None:
+        if name in LIST_SELECTOR_KEYS:
+            values = article.setdefault(name, [])
+            origins[f"article.{name}[{len(values)}]"] = option
+            values.append(css)
+        elif name in article:
+            raise UserError(f"{option}: field {name!r} given twice (also {origins[f'article.{name}']})")
+        else:
+            article[name] = css
+            origins[f"article.{name}"] = option
+
+    for name in ARTICLE_FIELDS:
+        given = (field_selectors or {}).get(name)
+        for css in ([given] if isinstance(given, str) else given or ()):
+            put(name, css.strip(), field_option(name))
     for item in items:
         name, separator, css = item.partition("=")
         name, css = name.strip(), css.strip()
@@ -63,13 +98,18 @@ def parse_selectors(items: tuple[str, ...] | list[str]) -> dict:
             raise UserError(f"--selector {item!r}: expected FIELD=CSS, e.g. title=h1.detail-title")
         if name not in ARTICLE_SELECTOR_KEYS:
             raise UserError(f"--selector {item!r}: unknown field {name!r}; fields: {', '.join(sorted(ARTICLE_SELECTOR_KEYS))}")
-        if name in LIST_SELECTOR_KEYS:
-            article.setdefault(name, []).append(css)
-        elif name in article:
-            raise UserError(f"--selector: field {name!r} given twice")
-        else:
-            article[name] = css
+        put(name, css, f"--selector {name}")
     return article
+
+
+def option_for(key: str, origins: dict | None = None) -> str:
+    """The `sites add` option that set entry key ``key`` (``listing.next_page`` → ``--next-page``)."""
+    if origins and key in origins:
+        return origins[key]
+    table, _, name = key.partition("[")[0].partition(".")
+    if table == "listing" and name in LISTING_OPTIONS:
+        return LISTING_OPTIONS[name]
+    return field_option(name) if table == "article" else key
 
 
 def _hostname(domain: str) -> str:
@@ -82,8 +122,11 @@ def _hostname(domain: str) -> str:
 
 def build_entry(*, slug: str, name: str, province: str, domain: str, listing_urls: list[str],
                 article_pattern: str | None = None, selectors: dict | None = None, aliases: list[str] = (),
-                article_links: str | None = None, next_page: str | None = None) -> dict:
-    """A registry entry as a dict, validated; raises UserError with a clear reason."""
+                article_links: str | None = None, next_page: str | None = None, origins: dict | None = None) -> dict:
+    """A registry entry as a dict, validated; raises UserError with a clear reason.
+
+    An invalid selector or URL pattern is reported under the option that gave it (``origins``
+    from :func:`parse_selectors`, else the field's own option)."""
     if not SLUG_PATTERN.match(slug or ""):
         raise UserError(f"--slug {slug!r}: use 2-40 lowercase letters, digits or _, starting with a letter")
     host = _hostname(domain)
@@ -107,6 +150,8 @@ def build_entry(*, slug: str, name: str, province: str, domain: str, listing_url
     try:
         site_from_dict(entry)
     except RegistryError as error:
+        if error.key:
+            raise UserError(f"{option_for(error.key, origins)}: {error.problem}") from None
         raise UserError(f"invalid site entry: {error}") from None
     return entry
 
@@ -119,6 +164,10 @@ def write_site(sites_dir: Path, entry: dict, *, force: bool = False) -> Path:
 
     if not force:
         registry = load_registry(sites_dir)
+        if entry["slug"] in broken_entries(sites_dir) and entry["slug"] not in registry:
+            error = broken_entries(sites_dir)[entry["slug"]]
+            raise UserError(f"site {entry['slug']!r} already exists and cannot be used ({error}); "
+                            "use --force to replace it")
         if entry["slug"] in registry:
             where = registry[entry["slug"]].source_path or "the registry"
             raise UserError(f"site {entry['slug']!r} already exists ({where}); use --force to replace it")
@@ -136,12 +185,60 @@ def write_site(sites_dir: Path, entry: dict, *, force: bool = False) -> Path:
 # -- checking ------------------------------------------------------------------------------------
 
 @dataclass
+class SelectorResult:
+    """One configured selector on one page: ``matched`` nodes, or ``error`` when it is invalid.
+    ``blank``: every string a ``::text``/``::attr()`` selector matched is empty."""
+
+    name: str           # title, body_remove[0], article_links, next_page, …
+    css: str
+    matched: int = 0
+    blank: bool = False
+    error: str | None = None
+
+    @property
+    def state(self) -> str:
+        if self.error:
+            return "invalid"
+        if not self.matched:
+            return "no match"
+        return f"matched {self.matched}" + (" (all blank)" if self.blank else "")
+
+
+def configured_selectors(site: Site, table: str) -> list[tuple[str, str]]:
+    """``(name, css)`` of the site's non-empty selectors of ``table`` ("listing" or "article")."""
+    entries = selector_entries({"listing": site.listing, "article": site.article})
+    return [(key.split(".", 1)[1], css) for key, _, css in entries
+            if key.startswith(table + ".") and isinstance(css, str) and css.strip()]
+
+
+def match_selectors(selectors: list[tuple[str, str]], html: str) -> list[SelectorResult]:
+    """Apply each selector to ``html`` with parsel, as the crawler does, and count its matches."""
+    from parsel import Selector
+
+    page = Selector(text=html)
+    results = []
+    for name, css in selectors:
+        result = SelectorResult(name, css)
+        try:
+            matched = page.css(css)
+        except Exception:  # noqa: BLE001 - the registry refuses these; report, never crash a check
+            result.error = css_problem(css) or "cannot be applied"
+        else:
+            result.matched = len(matched)
+            if matched and "::" in css:
+                result.blank = not any(value.strip() for value in matched.getall())
+        results.append(result)
+    return results
+
+
+@dataclass
 class ListingPage:
     url: str
     status: int | None
     error: str | None
     links: list[str]
     next_url: str | None
+    selectors: list[SelectorResult] = field(default_factory=list)
 
 
 @dataclass
@@ -152,6 +249,7 @@ class ArticleCheck:
     record: dict | None = None
     field_sources: dict = field(default_factory=dict)
     problems: list = field(default_factory=list)
+    selectors: list[SelectorResult] = field(default_factory=list)
 
     @property
     def extracted(self) -> bool:
@@ -177,20 +275,23 @@ class CheckReport:
 
 def check_site(site: Site, fetch: Callable[[str], Fetched], *, pages: int = 2, articles: int = 5) -> CheckReport:
     """Fetch up to ``pages`` listing pages per start URL and the first ``articles`` articles."""
-    from crawler.extract import extract_article
-    from crawler.listing import read_listing
+    from crawler.extract import decode_html, extract_article
+    from crawler.listing import decode_page, read_listing
 
     report = CheckReport(site)
+    listing_selectors, article_selectors = configured_selectors(site, "listing"), configured_selectors(site, "article")
     for start_url in site.start_urls:
         url, seen = start_url, set()
         while url and url not in seen and len(seen) < pages:
             seen.add(url)
             fetched = fetch(url)
-            links, next_url = ([], None)
+            links, next_url, matches = [], None, []
             if fetched.ok:  # read as the spider reads it, relative to where a redirect led
-                listing = read_listing(site, fetched.body, fetched.url, fetched.content_type)
+                text = decode_page(fetched.body, fetched.content_type)
+                listing = read_listing(site, text, fetched.url)
                 links, next_url = listing.links, listing.next_url
-            report.listings.append(ListingPage(url, fetched.status, fetched.error, links, next_url))
+                matches = match_selectors(listing_selectors, text)
+            report.listings.append(ListingPage(url, fetched.status, fetched.error, links, next_url, matches))
             report.links.extend(link for link in links if link not in report.links)
             url = next_url
     for url in report.links[:articles]:
@@ -204,6 +305,7 @@ def check_site(site: Site, fetch: Callable[[str], Fetched], *, pages: int = 2, a
             else:
                 check.record, check.field_sources = extraction.record, extraction.field_sources
                 check.problems = list(extraction.problems)
+                check.selectors = match_selectors(article_selectors, decode_html(fetched.body, fetched.charset)[0])
         elif not check.error:
             check.error = f"http {fetched.status}"
         report.articles.append(check)
@@ -224,6 +326,50 @@ def _preview(name: str, value) -> str:
     return text if len(text) <= VALUE_WIDTH else text[:VALUE_WIDTH - 1] + "…"
 
 
+def _cut(text: str, width: int = LINE_WIDTH) -> str:
+    """``text`` on one line (line breaks and tabs as spaces), at most ``width`` characters."""
+    text = re.sub(r"[\r\n\t]+", " ", text)
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def _selector_lines(results: list[SelectorResult]) -> list[str]:
+    lines = []
+    for result in results:
+        line = f"  selector {result.name:<15}{result.state:<14}{result.css}"
+        if result.error:  # the reason, without the "invalid CSS selector '…'" the line already says
+            line += f"  ({result.error.removeprefix(f'invalid CSS selector {result.css!r}: ')})"
+        lines.append(_cut(line))
+    return lines
+
+
+def _image_lines(images: list[dict]) -> list[str]:
+    """One line per image: its URL and caption (the images field's captions)."""
+    lines = []
+    for number, image in enumerate(images, 1):
+        caption = " ".join((image.get("caption") or "").split())
+        caption = f"\"{_cut(caption, 90)}\"" if caption else "(none)"
+        lines.append(_cut(f"    image {number}  caption: {caption}  {image.get('url', '')}", 160))
+    return lines
+
+
+def _selector_summary(pages: list[list[SelectorResult]], what: str) -> list[str]:
+    """Per selector, on how many of the checked pages it matched."""
+    by_name: dict[str, list[SelectorResult]] = {}
+    for results in pages:
+        for result in results:
+            by_name.setdefault(result.name, []).append(result)
+    lines = []
+    for name, results in by_name.items():
+        invalid = next((result for result in results if result.error), None)
+        if invalid:
+            state = f"invalid: {invalid.error}"
+        else:
+            matched = sum(1 for result in results if result.matched)
+            state = f"matched on {matched}/{len(results)} {what}" if matched else f"no match on {len(results)} {what}"
+        lines.append(_cut(f"selector {name:<15}{state}"))
+    return lines
+
+
 def format_report(report: CheckReport) -> list[str]:
     """The lines ``unionnews sites check`` prints."""
     lines = []
@@ -231,6 +377,7 @@ def format_report(report: CheckReport) -> list[str]:
         state = page.error or f"{page.status}"
         lines.append(f"listing {page.url}  [{state}]  {len(page.links)} article links"
                      + (f"  next: {page.next_url}" if page.next_url else ""))
+        lines.extend(_selector_lines(page.selectors))
     for number, check in enumerate(report.articles, 1):
         lines.append(f"article {number}/{len(report.articles)} {check.url}  [{check.error or check.status}]")
         if not check.record:
@@ -241,6 +388,9 @@ def format_report(report: CheckReport) -> list[str]:
             value = check.record.get(name)
             origin = check.field_sources.get(name, "-") if value else "-"
             lines.append(f"  {name:<13}{origin:<9}{_preview(name, value) if value else '(missing)'}")
+            if name == "images" and value:
+                lines.extend(_image_lines(value))
+        lines.extend(_selector_lines(check.selectors))
         if check.problems:
             lines.append(f"  problems: {', '.join(check.problems)}")
     fetched = [article for article in report.articles if article.record]
@@ -254,10 +404,14 @@ def format_report(report: CheckReport) -> list[str]:
         for article in fetched:
             for name in REPORTED_FIELDS:
                 if article.record.get(name):
-                    origin = article.field_sources.get(name, "?")
+                    # "generic:container" / "generic:trafilatura" count as "generic"
+                    origin = article.field_sources.get(name, "?").split(":")[0]
                     counts.setdefault(origin, {}).setdefault(name, 0)
                     counts[origin][name] += 1
         for origin, by_field in sorted(counts.items()):
             lines.append(f"from {origin}: " + ", ".join(f"{name} {count}" for name, count in by_field.items()))
+    lines.extend(_selector_summary([page.selectors for page in report.listings if page.status == 200 and not page.error],
+                                   "listing pages"))
+    lines.extend(_selector_summary([article.selectors for article in fetched], "articles"))
     lines.extend(f"hint: {hint}" for applies, hint in HINTS if applies(report))
     return lines

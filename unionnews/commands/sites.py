@@ -5,6 +5,30 @@ import click
 
 from archive.home import Home
 
+# `sites add` has one option per article field (`--title CSS`, …; `--selector FIELD=CSS` too).
+FIELD_HELP = (
+    ("title", "the headline"),
+    ("summary", "the lead (sapo)"),
+    ("published_at", "the publication date (text read day-first, or its datetime/content attribute)"),
+    ("updated_at", "the update date"),
+    ("body", "the article's content container"),
+    ("body_remove", "elements to drop inside the body (repeatable)"),
+    ("author", "the author line"),
+    ("source", "the source line (\"Nguồn: …\")"),
+    ("tags", "tag links, e.g. 'div.tags a::text'"),
+    ("category", "the category, e.g. 'ul.breadcrumb li:last-child a::text'"),
+    ("images", "the article's images (img elements or their containers)"),
+    ("image_caption", "image captions"),
+    ("canonical", "the canonical URL, e.g. 'link[rel=canonical]::attr(href)'"),
+)
+
+
+def _field_options(command):
+    for name, text in reversed(FIELD_HELP):
+        command = click.option("--" + name.replace("_", "-"), name, metavar="CSS", multiple=name == "body_remove",
+                               help=f"Selector of {text}.")(command)
+    return command
+
 
 @click.group(invoke_without_command=True)
 @click.pass_context
@@ -19,15 +43,16 @@ def sites(ctx: click.Context):
         return
     import os
 
-    from archive.registry import load_registry
+    from archive.registry import broken_entries, load_registry
 
     home: Home = ctx.obj
     os.environ["UNIONNEWS_HOME"] = str(home.root)
     registry = load_registry()
+    broken = broken_entries()
     click.echo(f"{'slug':<20}{'province':<14}{'domain':<28}{'enabled':<9}name")
     for site in registry.values():
         click.echo(f"{site.slug:<20}{site.province:<14}{site.domain:<28}{'yes' if site.enabled else 'no':<9}{site.name}")
-    click.echo(f"{len(registry)} sites")
+    click.echo(f"{len(registry)} sites" + (f"; skipped (cannot be used): {', '.join(sorted(broken))}" if broken else ""))
 
 
 @sites.command("add")
@@ -41,16 +66,19 @@ def sites(ctx: click.Context):
 @click.option("--article-pattern", metavar="REGEX", help="Regular expression every article URL matches.")
 @click.option("--article-links", metavar="CSS", help="Selector of article links on listing pages (default: every link).")
 @click.option("--next-page", metavar="CSS", help="Selector of the listing's next-page link (default: no paging).")
+@_field_options
 @click.option("--selector", "selectors", multiple=True, metavar="FIELD=CSS",
-              help="Article field selector, e.g. title=h1.detail-title (repeatable; others use generic extraction).")
+              help="Article field selector, e.g. title=h1.detail-title (repeatable; the same as --title CSS).")
 @click.option("--force", is_flag=True, help="Replace an existing entry of the same slug or domain.")
 @click.pass_obj
 def add(home: Home, slug, name, province, domain, aliases, listing_urls, article_pattern, article_links,
-        next_page, selectors, force):
+        next_page, selectors, force, **field_selectors):
     """Register a new site in this home ($UNIONNEWS_HOME/sites/SLUG.toml).
 
-    Fields without a --selector fall back to generic extraction (JSON-LD, meta tags,
+    Fields without a selector fall back to generic extraction (JSON-LD, meta tags,
     content heuristics); run `unionnews sites check SLUG` next to see what that yields.
+    Selectors are parsel CSS (`::text`, `::attr(x)`); an invalid selector or --article-pattern
+    is refused, naming the option.
 
     \b
     Example:
@@ -58,13 +86,15 @@ def add(home: Home, slug, name, province, domain, aliases, listing_urls, article
         --province "Bình Dương" --domain congdoanbinhduong.org.vn \\
         --listing-url https://congdoanbinhduong.org.vn/tin-tuc \\
         --article-pattern '^https://congdoanbinhduong\\.org\\.vn/tin-tuc/.+\\.html$' \\
-        --selector title=h1.title --selector body_remove=div.related
+        --title h1.title --body-remove div.related
     """
     from unionnews.onboarding import build_entry, parse_selectors, write_site
 
+    origins: dict = {}
+    article = parse_selectors(selectors, field_selectors, origins)
     entry = build_entry(slug=slug, name=name, province=province, domain=domain, listing_urls=list(listing_urls),
-                        article_pattern=article_pattern, selectors=parse_selectors(selectors),
-                        aliases=list(aliases), article_links=article_links, next_page=next_page)
+                        article_pattern=article_pattern, selectors=article, aliases=list(aliases),
+                        article_links=article_links, next_page=next_page, origins=origins)
     path = write_site(home.sites_dir, entry, force=force)
     click.echo(f"wrote {path}")
     click.echo(f"next: unionnews sites check {slug}")
