@@ -11,6 +11,7 @@ import json
 import sqlite3
 import zlib
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -19,15 +20,46 @@ from archive.clock import utc_now
 from archive.errors import UserError
 from archive.record import LIST_KEYS, RECORD_KEYS, REQUIRED_KEYS
 from archive.store_runs import RunLog
-from archive.store_schema import SCHEMA, SCHEMA_VERSION
+from archive.store_schema import ADDED_COLUMNS, POST_MIGRATION, SCHEMA, SCHEMA_VERSION
 
 # Record keys as stored (archive.record); lists are JSON-encoded in their columns.
 JSON_FIELDS = LIST_KEYS
 # Besides the record's required keys, the store needs the two it derives its rows from.
 STORED_REQUIRED_KEYS = (*REQUIRED_KEYS, "site", "content_hash")
 
+# What makes two versions of an article differ: every record key but the identity (url)
+# and when it was fetched (a re-crawl of the same page is not a new version).
+COMPARED_KEYS = tuple(key for key in RECORD_KEYS if key not in ("url", "fetched_at"))
+
+
 class StoreError(UserError):
     """A problem with the article store that the user can act on."""
+
+
+@dataclass(frozen=True)
+class Upsert:
+    """What :meth:`Store.put_article` did: ``outcome`` is ``"new"``, ``"updated"`` or
+    ``"unchanged"``; ``changed`` the record keys that differ from the stored version
+    (every compared key for a new article, none when unchanged)."""
+
+    outcome: str
+    article_id: int
+    changed: tuple[str, ...] = ()
+
+
+def _comparable(key: str, value):
+    if key in JSON_FIELDS:
+        decoded = json.loads(value or "[]") if isinstance(value, str) else json.loads(json.dumps(value or []))
+        return decoded or []
+    return value if value not in ("", None) else None  # "" and None both mean "not shown"
+
+
+def changed_fields(stored, record) -> tuple[str, ...]:
+    """The record keys (:data:`COMPARED_KEYS`) whose values differ between two versions of an
+    article: a stored row or dict, and a record (lists as lists or as their stored JSON).
+    An empty string and None are the same (nothing shown)."""
+    return tuple(key for key in COMPARED_KEYS
+                 if _comparable(key, stored[key]) != _comparable(key, record.get(key)))
 
 
 def _day_after(day: str) -> str:
@@ -55,10 +87,23 @@ class Store(RunLog):
             self.conn.execute("PRAGMA journal_mode = WAL")
             self.conn.execute("PRAGMA synchronous = NORMAL")
             self.conn.executescript(SCHEMA)
-            self.conn.execute(
-                "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
-            )
-            self.conn.commit()
+            self._migrate()
+
+    def _migrate(self) -> None:
+        """Bring a store of an older schema up to date (store_schema: ADDED_COLUMNS); a
+        store already at SCHEMA_VERSION is only read, so opening one takes no write lock."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if row is not None and str(row[0]).isdigit() and int(row[0]) >= SCHEMA_VERSION:
+            return
+        with self.transaction() as conn:
+            for table, column, declaration in ADDED_COLUMNS:
+                present = {info[1] for info in conn.execute(f"PRAGMA table_info({table})")}
+                if column not in present:
+                    conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+            for statement in filter(str.strip, POST_MIGRATION.split(";")):
+                conn.execute(statement)
+            conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)",
+                         (str(SCHEMA_VERSION),))
 
     def close(self) -> None:
         self.conn.close()
@@ -83,7 +128,15 @@ class Store(RunLog):
 
     # -- articles ---------------------------------------------------------------------------
 
-    def upsert_article(
+    def upsert_article(self, record: dict, raw_html: bytes | None = None, **kwargs) -> str:
+        """Insert or update one article by canonical URL (see :meth:`put_article`).
+
+        Returns ``"new"``, ``"updated"`` (a field changed: the old version is archived) or
+        ``"unchanged"`` (only ``last_seen_at`` moves, so a re-crawl leaves the corpus as it was).
+        """
+        return self.put_article(record, raw_html, **kwargs).outcome
+
+    def put_article(
         self,
         record: dict,
         raw_html: bytes | None = None,
@@ -93,11 +146,19 @@ class Store(RunLog):
         etag: str | None = None,
         last_modified: str | None = None,
         extraction_version: str | None = None,
-    ) -> str:
-        """Insert or update one article by canonical URL.
+        entry_hash: str | None = None,
+        field_sources: dict | None = None,
+    ) -> Upsert:
+        """Insert or update one article by canonical URL, in one transaction.
 
-        Returns ``"new"``, ``"updated"`` (content changed: the old version is archived) or
-        ``"unchanged"`` (only ``last_seen_at`` moves, so a re-crawl leaves the corpus as it was).
+        The whole record is compared with the stored one (:func:`changed_fields`: every
+        record key but ``url`` and ``fetched_at``). When any field differs the stored
+        version goes to ``article_versions``, ``version`` is bumped and the change log
+        gets an entry; otherwise only ``last_seen_at`` and what the article was extracted
+        with (``extraction_version``, ``entry_hash``, ``field_sources``) are updated, and
+        the change log is not touched. ``raw_html=None`` keeps the stored page (a
+        re-extraction): the archived version then holds no copy of it (``html`` NULL: the
+        same page as the version after it).
         """
         for key in STORED_REQUIRED_KEYS:
             if not record.get(key):
@@ -107,52 +168,60 @@ class Store(RunLog):
         for key in JSON_FIELDS:
             values[key] = json.dumps(values[key] or [], ensure_ascii=False)
         values["summary"] = values["summary"] or ""
+        provenance = {
+            "extraction_version": extraction_version, "entry_hash": entry_hash,
+            "field_sources": (json.dumps(field_sources, ensure_ascii=False, sort_keys=True)
+                              if field_sources is not None else None),
+        }
         html_blob = zlib.compress(raw_html, 6) if raw_html is not None else None
         with self.transaction() as conn:
-            existing = conn.execute(
-                "SELECT id, content_hash, version FROM articles WHERE url = ?", (values["url"],)
-            ).fetchone()
+            existing = conn.execute("SELECT * FROM articles WHERE url = ?", (values["url"],)).fetchone()
             if existing is None:
                 columns = ", ".join(RECORD_KEYS)
                 placeholders = ", ".join(f":{key}" for key in RECORD_KEYS)
                 cursor = conn.execute(
-                    f"INSERT INTO articles ({columns}, extraction_version, first_seen_at, last_seen_at, changed_at)"
-                    f" VALUES ({placeholders}, :extraction_version, :now, :now, :now)",
-                    {**values, "extraction_version": extraction_version, "now": now},
+                    f"INSERT INTO articles ({columns}, extraction_version, entry_hash, field_sources,"
+                    " first_seen_at, last_seen_at, changed_at)"
+                    f" VALUES ({placeholders}, :extraction_version, :entry_hash, COALESCE(:field_sources, '{{}}'),"
+                    " :now, :now, :now)",
+                    {**values, **provenance, "now": now},
                 )
-                article_id = cursor.lastrowid
-                outcome = "new"
-            elif existing["content_hash"] == values["content_hash"]:
-                conn.execute(
-                    "UPDATE articles SET last_seen_at = ?, extraction_version = COALESCE(?, extraction_version)"
-                    " WHERE id = ?",
-                    (now, extraction_version, existing["id"]),
-                )
-                return "unchanged"
+                result = Upsert("new", cursor.lastrowid, tuple(key for key in COMPARED_KEYS if key in values))
             else:
                 article_id = existing["id"]
-                self._archive_version(conn, article_id, now)
+                changed = changed_fields(existing, values)
+                if not changed:
+                    conn.execute(
+                        "UPDATE articles SET last_seen_at = :now,"
+                        " extraction_version = COALESCE(:extraction_version, extraction_version),"
+                        " entry_hash = COALESCE(:entry_hash, entry_hash),"
+                        " field_sources = COALESCE(:field_sources, field_sources) WHERE id = :id",
+                        {**provenance, "now": now, "id": article_id},
+                    )
+                    return Upsert("unchanged", article_id)
+                self._archive_version(conn, article_id, now, with_html=html_blob is not None)
                 assignments = ", ".join(f"{key} = :{key}" for key in RECORD_KEYS if key != "url")
                 conn.execute(
                     f"UPDATE articles SET {assignments}, extraction_version = :extraction_version,"
+                    " entry_hash = :entry_hash, field_sources = COALESCE(:field_sources, '{}'),"
                     " version = version + 1, last_seen_at = :now, changed_at = :now WHERE id = :id",
-                    {**values, "extraction_version": extraction_version, "now": now, "id": article_id},
+                    {**values, **provenance, "now": now, "id": article_id},
                 )
-                outcome = "updated"
+                result = Upsert("updated", article_id, changed)
             if html_blob is not None:
                 conn.execute(
                     "INSERT OR REPLACE INTO raw_pages(article_id, html, encoding, http_status, etag,"
                     " last_modified, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (article_id, html_blob, encoding, http_status, etag, last_modified, values["fetched_at"]),
+                    (result.article_id, html_blob, encoding, http_status, etag, last_modified, values["fetched_at"]),
                 )
             conn.execute(
-                "INSERT INTO changes(article_id, op, at) VALUES (?, 'upsert', ?)", (article_id, now)
+                "INSERT INTO changes(article_id, op, at) VALUES (?, 'upsert', ?)", (result.article_id, now)
             )
-        return outcome
+        return result
 
-    def _archive_version(self, conn: sqlite3.Connection, article_id: int, now: str) -> None:
+    def _archive_version(self, conn: sqlite3.Connection, article_id: int, now: str, *, with_html: bool = True) -> None:
         row = conn.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
-        raw = conn.execute("SELECT html FROM raw_pages WHERE article_id = ?", (article_id,)).fetchone()
+        raw = conn.execute("SELECT html FROM raw_pages WHERE article_id = ?", (article_id,)).fetchone() if with_html else None
         conn.execute(
             "INSERT INTO article_versions(article_id, version, record, html, replaced_at) VALUES (?, ?, ?, ?, ?)",
             (article_id, row["version"], json.dumps(self._row_to_dict(row), ensure_ascii=False),
@@ -182,6 +251,8 @@ class Store(RunLog):
         for key in JSON_FIELDS:
             if key in article:
                 article[key] = json.loads(article[key] or "[]")
+        if "field_sources" in article:
+            article["field_sources"] = json.loads(article["field_sources"] or "{}")
         return article
 
     def get_article(self, id_or_url: int | str) -> dict | None:
@@ -194,6 +265,51 @@ class Store(RunLog):
     def get_raw_html(self, article_id: int) -> bytes | None:
         row = self.conn.execute("SELECT html FROM raw_pages WHERE article_id = ?", (article_id,)).fetchone()
         return zlib.decompress(row["html"]) if row else None
+
+    # -- re-extraction ----------------------------------------------------------------------
+
+    def raw_page_ids(self, *, stale_against: dict[str, tuple[str, str | None]] | None = None,
+                     **filters) -> list[int]:
+        """Ids (ascending) of the articles matching the filters (``site``, ``since``…) that
+        have a stored page to extract again. With ``stale_against`` ({site: (extraction
+        version, entry hash)}), only articles of those sites that were extracted (by the
+        crawler: ``extraction_version`` set) with another version or entry."""
+        where, params = self._filters_sql(**filters)
+        sql = f"SELECT id FROM articles{where}"
+        if stale_against is not None:
+            sql += (" AND " if where else " WHERE ") + self._stale_sql(stale_against, params)
+        sql += " AND" if (where or stale_against is not None) else " WHERE"
+        sql += " EXISTS (SELECT 1 FROM raw_pages r WHERE r.article_id = articles.id) ORDER BY id"
+        return [row[0] for row in self.conn.execute(sql, params)]
+
+    @staticmethod
+    def _stale_sql(stale_against: dict[str, tuple[str, str | None]], params: list) -> str:
+        clauses = []
+        for site, (version, entry) in stale_against.items():
+            clauses.append("(site = ? AND extraction_version IS NOT NULL"
+                           " AND (extraction_version IS NOT ? OR entry_hash IS NOT ?))")
+            params.extend([site, version, entry])
+        return "(" + (" OR ".join(clauses) or "0") + ")"
+
+    def extracted_with(self, site: str) -> list[dict]:
+        """What the site's stored articles were extracted with: one row per
+        (``extraction_version``, ``entry_hash``) with its article count, commonest first."""
+        rows = self.conn.execute(
+            "SELECT extraction_version, entry_hash, COUNT(*) AS articles FROM articles WHERE site = ?"
+            " GROUP BY extraction_version, entry_hash ORDER BY articles DESC", (site,))
+        return [dict(row) for row in rows]
+
+    def raw_pages(self, article_ids: Iterable[int]) -> list[dict]:
+        """For re-extraction, per article: ``id``, ``url``, ``site``, ``fetched_at``, the
+        page's ``encoding`` and ``html_zlib`` (the stored page, still compressed)."""
+        ids = [int(i) for i in article_ids]
+        if not ids:
+            return []
+        rows = self.conn.execute(
+            "SELECT a.id, a.url, a.site, a.fetched_at, r.encoding, r.html AS html_zlib FROM articles a"
+            f" JOIN raw_pages r ON r.article_id = a.id WHERE a.id IN ({', '.join('?' * len(ids))}) ORDER BY a.id",
+            ids)
+        return [dict(row) for row in rows]
 
     def get_fetch_validators(self, url: str) -> dict | None:
         """ETag / Last-Modified of the stored page, for conditional re-checks."""

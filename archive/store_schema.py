@@ -4,9 +4,13 @@ Tables: ``articles`` (one row per canonical URL), ``raw_pages`` (compressed HTML
 ``article_versions`` (history of changed articles), ``runs`` and ``failures`` (crawl
 bookkeeping), ``segmentation`` (the indexer's cached word segmentation), ``changes``
 (the change log the indexer consumes) and ``meta`` (cursors and settings).
+
+A store of an older schema is brought up to date when opened for writing: each column of
+:data:`ADDED_COLUMNS` it lacks is added (``ALTER TABLE``), then :data:`POST_MIGRATION`
+runs, and ``meta.schema_version`` becomes :data:`SCHEMA_VERSION`. Nothing is rewritten.
 """
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -27,6 +31,8 @@ CREATE TABLE IF NOT EXISTS articles (
     fetched_at TEXT,
     content_hash TEXT NOT NULL,
     extraction_version TEXT,
+    entry_hash TEXT,
+    field_sources TEXT NOT NULL DEFAULT '{}',
     version INTEGER NOT NULL DEFAULT 1,
     first_seen_at TEXT NOT NULL,
     last_seen_at TEXT NOT NULL,
@@ -86,4 +92,17 @@ CREATE TABLE IF NOT EXISTS meta (
     key TEXT PRIMARY KEY,
     value TEXT
 );
+"""
+
+# Columns added after schema 1, as (table, column, declaration): added to older stores.
+ADDED_COLUMNS = (
+    # 2: the registry entry the article was extracted with (crawler.provenance.entry_hash)
+    ("articles", "entry_hash", "TEXT"),
+    # 2: which method produced each field ({"title": "site", "body": "generic"}), JSON
+    ("articles", "field_sources", "TEXT NOT NULL DEFAULT '{}'"),
+)
+
+# Run after the columns exist (fresh or migrated store).
+POST_MIGRATION = """
+CREATE INDEX IF NOT EXISTS articles_extracted_with ON articles(site, extraction_version, entry_hash);
 """

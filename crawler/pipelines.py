@@ -5,25 +5,14 @@ with the URL and reason, so an operator sees what was lost and why.
 """
 from __future__ import annotations
 
-import unicodedata
-
 from scrapy.exceptions import DropItem
 
 from crawler.items import ArticleItem, FailureItem
+from crawler.provenance import REQUIRED_FIELDS, entry_hash, missing_required, nfc_deep
 from archive.home import Home
 from archive.store import Store
 
-REQUIRED_FIELDS = ("title", "body")
-
-
-def _nfc_deep(value):
-    if isinstance(value, str):
-        return unicodedata.normalize("NFC", value.replace("\u00a0", " "))
-    if isinstance(value, list):
-        return [_nfc_deep(item) for item in value]
-    if isinstance(value, dict):
-        return {key: _nfc_deep(item) for key, item in value.items()}
-    return value
+__all__ = ["REQUIRED_FIELDS", "NormalizePipeline", "ValidatePipeline", "StorePipeline", "failure_kind"]
 
 
 def failure_kind(reason: str) -> str:
@@ -41,7 +30,7 @@ class NormalizePipeline:
 
     def process_item(self, item):
         if isinstance(item, ArticleItem):
-            item["record"] = _nfc_deep(item["record"])
+            item["record"] = nfc_deep(item["record"])
         return item
 
 
@@ -51,9 +40,9 @@ class ValidatePipeline:
     def process_item(self, item):
         if isinstance(item, ArticleItem):
             record = item["record"]
-            missing = [name for name in REQUIRED_FIELDS if not (record.get(name) or "").strip()]
-            if missing:
-                return FailureItem(url=record.get("url"), reason=f"no {' and no '.join(missing)}",
+            reason = missing_required(record)
+            if reason:
+                return FailureItem(url=record.get("url"), reason=reason,
                                    detail="; ".join(item.get("problems") or []))
         return item
 
@@ -65,6 +54,7 @@ class StorePipeline:
         self.crawler = crawler
         self.store: Store | None = None
         self.run_id: int | None = None
+        self.entry_hash: str | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -76,6 +66,8 @@ class StorePipeline:
         self.store = Store(path)
         self.run_id = self.store.start_run(spider.name, kind=self.crawler.settings.get("UNIONNEWS_RUN_KIND", "crawl"))
         spider.store = self.store  # spiders consult known URLs for incremental crawls
+        # what the articles are extracted with, so `nightly` sees when the entry changes
+        self.entry_hash = entry_hash(getattr(spider, "site", None))
 
     def close_spider(self, spider=None):
         if self.store is None:
@@ -103,12 +95,16 @@ class StorePipeline:
             stats.inc_value("unionnews/failed")
             stats.inc_value(f"unionnews/failed/{failure_kind(item['reason'])}")
             raise DropItem(f"{item['reason']}: {item['url']}")
-        outcome = self.store.upsert_article(
+        result = self.store.put_article(
             item["record"], item.get("raw_html"), http_status=item.get("http_status"),
             encoding=item.get("encoding"), etag=item.get("etag"), last_modified=item.get("last_modified"),
-            extraction_version=item.get("extraction_version"),
+            extraction_version=item.get("extraction_version"), entry_hash=self.entry_hash,
+            field_sources=item.get("field_sources"),
         )
-        stats.inc_value(f"unionnews/{outcome}")
+        stats.inc_value(f"unionnews/{result.outcome}")
+        if result.outcome == "updated":  # which fields a re-crawl changed
+            for field_name in result.changed:
+                stats.inc_value(f"unionnews/changed/{field_name}")
         record = item["record"]
         for field_name in ("title", "published_at", "body", "author"):
             if record.get(field_name):

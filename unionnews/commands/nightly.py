@@ -14,6 +14,15 @@ def _percent(share: float | None) -> str:
     return "-" if share is None else f"{share:.0%}"
 
 
+def print_reextracted(reextracted: dict) -> None:
+    """One line per site re-extracted because its registry entry or the extraction version changed."""
+    for site, done in sorted((reextracted or {}).items()):
+        fields = ", ".join(f"{name} {count}" for name, count in sorted(done["fields"].items(), key=lambda kv: -kv[1]))
+        click.echo(f"re-extracted {site} ({done['reason']}): {done['articles']} article(s), "
+                   f"{done['changed']} changed, {done['unchanged']} unchanged, {done['failed']} failed"
+                   + (f"; changed fields: {fields}" if fields else ""))
+
+
 def print_health(report: list[dict]) -> None:
     """One line per site: requests, article outcomes, field completeness, and ok/FLAGGED.
 
@@ -47,17 +56,20 @@ def nightly(ctx, sites, replica, replica_url, recheck_days, overlap, no_index, v
     """Crawl enabled sites incrementally, update the index, report; exit 1 if a site is flagged.
 
     Only new articles are fetched (plus recent ones, re-checked); a run killed half-way
-    is finished by the next one. One run at a time: a second one exits at once with
-    code 3. Flags (a site yielding nothing, selectors or fields no longer found, failed
-    listing pages) are printed as `FLAGGED site: reason` lines on stderr and the exit
-    code is 1, so cron mail or a systemd unit failure alerts the operator.
+    is finished by the next one. A site whose registry entry (its selectors) or the
+    extraction version changed since its articles were extracted has them re-extracted
+    from the stored pages (as `unionnews reextract` does) before the index is updated.
+    One run at a time: a second one exits at once with code 3. Flags (a site yielding
+    nothing, selectors or fields no longer found, failed listing pages) are printed as
+    `FLAGGED site: reason` lines on stderr and the exit code is 1, so cron mail or a
+    systemd unit failure alerts the operator.
 
     \b
     Examples:
       unionnews nightly                       # from cron or the systemd timer in deploy/
       unionnews nightly --replica             # against the bundled replicas
     """
-    from unionnews.crawling import CrawlOptions, run_crawl
+    from unionnews.crawling import CrawlOptions, choose_sites, run_crawl
     from unionnews.lock import RunLock
     from unionnews.logs import setup_logging
     from unionnews.monitor import assess_runs
@@ -77,6 +89,15 @@ def nightly(ctx, sites, replica, replica_url, recheck_days, overlap, no_index, v
             slugs=tuple(sites), replica=replica, replica_url=replica_url, kind="nightly",
             spider_args={"incremental": True, "overlap": overlap, "recheck_days": recheck_days},
         ))
+        reextracted, reextract_error = {}, None
+        try:  # articles extracted with an older entry or extraction version than the current
+            from unionnews.reextract import reextract_stale
+
+            slugs = [site.slug for site in choose_sites(tuple(sites))]
+            reextracted = reextract_stale(home, slugs)
+        except Exception as error:  # the crawl's report must still be written and shown
+            log.exception("re-extraction failed")
+            reextract_error = str(error) or type(error).__name__
         index_error = None
         index_command = ctx.find_root().command.get_command(ctx, "index")
         if index_command is not None and not no_index:
@@ -87,14 +108,21 @@ def nightly(ctx, sites, replica, replica_url, recheck_days, overlap, no_index, v
                 index_error = str(error) or type(error).__name__
         with Store(home.store_path) as store:
             report = [health.as_dict() for health in assess_runs(store, runs)]
+            # per site, what its stored articles are now extracted with (version, entry hash)
+            extracted_with = {health["site"]: store.extracted_with(health["site"]) for health in report}
             report_run = store.start_run("*", kind="report")
             flagged = [health for health in report if health["flags"]]
-            failed = bool(flagged or index_error)
-            store.finish_run(report_run, {"sites": report, "flagged": len(flagged), "index_error": index_error},
+            failed = bool(flagged or index_error or reextract_error)
+            store.finish_run(report_run, {"sites": report, "flagged": len(flagged), "index_error": index_error,
+                                          "reextracted": reextracted, "reextract_error": reextract_error,
+                                          "extracted_with": extracted_with},
                              status="flagged" if failed else "finished")
     print_health(report)
+    print_reextracted(reextracted)
     for health in flagged:
         click.echo(f"FLAGGED {health['site']}: {'; '.join(health['flags'])}", err=True)
+    if reextract_error:
+        click.echo(f"FLAGGED reextract: re-extraction failed: {reextract_error}", err=True)
     if index_error:
         click.echo(f"FLAGGED index: update failed: {index_error}", err=True)
     if failed:
@@ -134,6 +162,7 @@ def status(home: Home, limit: int, as_json: bool):
         last = reports[0]
         click.echo(f"\nLast nightly report ({last['finished_at']}): {last['status']}")
         print_health(last["stats"].get("sites", []))
+        print_reextracted(last["stats"].get("reextracted"))
         for health in last["stats"].get("sites", []):
             if health["flags"]:
                 click.echo(f"FLAGGED {health['site']}: {'; '.join(health['flags'])}")
