@@ -12,7 +12,7 @@ class ArticleItem(scrapy.Item):
     etag = scrapy.Field()
     last_modified = scrapy.Field()
     extraction_version = scrapy.Field()
-    field_sources = scrapy.Field()     # field -> "site" | "generic"
+    field_sources = scrapy.Field()     # field -> "site" | "generic" | "generic:<method>" (body)
     problems = scrapy.Field()          # list of str from the extractor
 
 

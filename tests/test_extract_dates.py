@@ -73,3 +73,149 @@ def test_other_default_tz():
 
 def test_leap_day():
     assert parse_vn_datetime("29/02/2024") == "2024-02-29"
+
+
+# --- issue 17: 12-hour Vietnamese times, labels, and the header date on real layouts ---
+
+@pytest.mark.parametrize("text,expected", [
+    ("Cập nhật ngày: 03/11/2020 6:01:53 CH", "2020-11-03T18:01:53+07:00"),
+    ("Cập nhật ngày: 03/11/2020 6:01:53 SA", "2020-11-03T06:01:53+07:00"),
+    ("03/11/2020 12:05:09 SA", "2020-11-03T00:05:09+07:00"),   # 12:xx SA = 00:xx
+    ("03/11/2020 12:05 CH", "2020-11-03T12:05:00+07:00"),      # 12:xx CH = 12:xx
+    ("03/11/2020 18:01 CH", "2020-11-03T18:01:00+07:00"),      # 24-hour hour kept
+    ("Ngày đăng: 03/11/2020 09:15:30", "2020-11-03T09:15:30+07:00"),
+    ("Đăng lúc 8:30 sáng 03/11/2020", "2020-11-03T08:30:00+07:00"),
+    ("Đăng lúc: 7:15 tối, 03/11/2020", "2020-11-03T19:15:00+07:00"),
+    ("03/11/2020 3:20 chiều", "2020-11-03T15:20:00+07:00"),
+    ("03/11/2020 lúc 8 giờ 30 phút tối", "2020-11-03T20:30:00+07:00"),
+    ("1:05 trưa 03/11/2020", "2020-11-03T13:05:00+07:00"),
+    ("10 giờ 15 đêm 03/11/2020", "2020-11-03T22:15:00+07:00"),
+    ("Thứ Ba, 03/11/2020 - 6:01 PM", "2020-11-03T18:01:00+07:00"),
+    ("09.12.2023", "2023-12-09"),
+    ("Ngày đăng: 09.12.2023", "2023-12-09"),
+])
+def test_twelve_hour_times_and_labels(text, expected):
+    assert parse_vn_datetime(text) == expected
+
+
+def test_day_part_word_must_be_whole():
+    # "sau" (after) is not "sa"; "CHỦ" is not "CH"
+    assert parse_vn_datetime("03/11/2020 6:01 sau đó") == "2020-11-03T06:01:00+07:00"
+
+
+@pytest.mark.parametrize("line", [
+    "Cập nhật ngày: 03/11/2020 6:01:53 CH", "Ngày đăng: 09.12.2023 - 8 giờ 30 sáng", "Đăng lúc 7:15 tối, 03/11/2020",
+])
+def test_labelled_twelve_hour_lines_are_date_lines(line):
+    from crawler.extract.blocks import is_date_line
+    assert is_date_line(line)
+
+
+def _vn_cp1258(text: str) -> bytes:
+    """windows-1258 bytes as legacy sites write them: base letter + combining tone mark."""
+    import unicodedata
+    tones = "\u0300\u0301\u0303\u0309\u0323"
+    out = bytearray()
+    for ch in text:
+        try:
+            out += ch.encode("cp1258")
+            continue
+        except UnicodeEncodeError:
+            pass
+        d = unicodedata.normalize("NFD", ch)
+        shape = unicodedata.normalize("NFC", d[0] + "".join(c for c in d[1:] if c not in tones))
+        out += (shape + "".join(c for c in d[1:] if c in tones)).encode("cp1258")
+    return bytes(out)
+
+
+HEADLINE = "Công đoàn tỉnh tổ chức hội nghị tổng kết công tác năm 2020"
+BODY = ("<p>Sáng ngày 3/11, Công đoàn tỉnh đã tổ chức hội nghị tổng kết công tác công đoàn năm 2020 và triển khai "
+        "nhiệm vụ năm 2021 với sự tham dự của đông đảo đại biểu đến từ các cấp công đoàn cơ sở.</p>"
+        "<p>Phát biểu tại hội nghị, đồng chí Chủ tịch Liên đoàn Lao động tỉnh ghi nhận những kết quả đạt được "
+        "trong năm qua, đặc biệt trong công tác chăm lo đời sống cho đoàn viên, người lao động.</p>")
+# A legacy "news list" box with no sidebar class: each date in its own element.
+SIDEBAR = ("<b>Tin đã đăng</b><br><a href='/a1'>Hội nghị ban chấp hành lần thứ 5 khóa XI</a> "
+           "<span class='date'>(24/01/2021)</span><br><a href='/a2'>Trao quà Tết cho công nhân lao động khó khăn</a> "
+           "<span class='date'>(20/01/2021)</span>")
+
+
+def _date(html, url="https://ldld.example.gov.vn/tin-tuc/ctl/detail/id/123"):
+    from crawler.extract import extract_article
+    raw = html if isinstance(html, bytes) else html.encode("utf-8")
+    return extract_article(raw, url).record["published_at"]
+
+
+def test_legacy_aspnet_update_line_beats_sidebar_date():
+    """The failing case: 'Cập nhật ngày: 03/11/2020 6:01:53 CH' missed, the sidebar's 24/01/2021 taken."""
+    html = (f"<html><head><meta charset='utf-8'><title>{HEADLINE}</title></head><body><form id='Form'>"
+            "<div id='dnn_HeaderPane'><h1>Liên đoàn Lao động tỉnh ABC</h1></div>"
+            f"<table><tr><td id='dnn_LeftPane'>{SIDEBAR}</td><td id='dnn_ContentPane'>"
+            f"<span id='dnn_ctr456_lblTitle' class='NewsTitle'>{HEADLINE}</span><br>"
+            "<span id='dnn_ctr456_lblDate' class='NewsDate'>Cập nhật ngày: 03/11/2020 6:01:53 CH</span>"
+            f"<div id='dnn_ctr456_lblContent'>{BODY}</div></td></tr></table></form></body></html>")
+    assert _date(html) == "2020-11-03T18:01:53+07:00"
+
+
+@pytest.mark.parametrize("date_html,expected", [
+    ("<div class='ngay'>Ngày đăng: 03/11/2020 12:15:00 SA</div>", "2020-11-03T00:15:00+07:00"),
+    ("<p><i>Đăng lúc 7:15 tối, 03/11/2020</i></p>", "2020-11-03T19:15:00+07:00"),
+    ("<td align='right'><font size='1'>(03/11/2020 6:01 CH)</font></td>", "2020-11-03T18:01:00+07:00"),
+])
+def test_header_date_variants_beside_the_headline(date_html, expected):
+    html = (f"<html><head><meta charset='utf-8'><title>{HEADLINE}</title></head><body>"
+            f"<table><tr><td class='col-a'>{SIDEBAR}</td><td class='col-b'><table><tr>"
+            f"<td><b>{HEADLINE}</b></td></tr><tr>{date_html if date_html.startswith('<td') else '<td>' + date_html + '</td>'}"
+            f"</tr><tr><td>{BODY}</td></tr></table></td></tr></table></body></html>")
+    assert _date(html) == expected
+
+
+def test_lone_dotted_date_under_title_windows_1258():
+    """A site-name <h1> in the header and a 'Tin mới' box before the article: the dotted
+    date under the real title is the article's."""
+    html = (f"<html><head><meta http-equiv='Content-Type' content='text/html; charset=windows-1258'>"
+            f"<title>{HEADLINE} - Liên đoàn Lao động tỉnh Tiền Giang</title></head><body>"
+            "<div id='header'><h1>Liên đoàn Lao động tỉnh Tiền Giang</h1></div>"
+            "<div class='col-left'><div class='box-title'>Tin mới</div>"
+            "<div class='item'><a href='/t1.asp'>Hội nghị sơ kết công tác công đoàn 6 tháng</a><br>05.01.2024</div></div>"
+            f"<div class='col-right'><div class='tieude'>{HEADLINE}</div><div class='ngay'>09.12.2023</div>"
+            f"<div class='noidung'>{BODY}</div></div></body></html>")
+    raw = _vn_cp1258(html)
+    assert b"\xec" in raw or b"\xf2" in raw  # really combining tone marks
+    assert _date(raw) == "2023-12-09"
+
+
+def test_only_teaser_dates_means_no_date():
+    html = (f"<html><head><meta charset='utf-8'><title>{HEADLINE}</title></head><body>"
+            f"<div class='detail'><h2>{HEADLINE}</h2>{BODY}</div>"
+            "<div class='box'><ul><li><a href='/a1'>Hội nghị ban chấp hành lần thứ 5 khóa XI</a> <em>24/01/2021</em></li>"
+            "<li><a href='/a2'>Trao quà Tết cho công nhân lao động khó khăn</a> <em>20/01/2021</em></li></ul></div>"
+            "</body></html>")
+    assert _date(html) is None
+
+
+def test_teaser_right_after_title_is_skipped_for_the_real_date():
+    html = (f"<html><head><meta charset='utf-8'><title>{HEADLINE}</title></head><body>"
+            f"<div class='detail'><h1>{HEADLINE}</h1>"
+            "<div class='hot'><a href='/a1'>Hội nghị ban chấp hành lần thứ 5 khóa XI</a> <span>24/01/2021</span></div>"
+            f"<div class='time'>Thứ Ba, 03/11/2020 - 6:01 CH</div>{BODY}</div></body></html>")
+    assert _date(html) == "2020-11-03T18:01:00+07:00"
+
+
+def test_date_in_article_meta_with_category_links_is_kept():
+    # A meta line with links (category, author) is not a teaser list.
+    html = (f"<html><head><meta charset='utf-8'><title>{HEADLINE}</title></head><body>"
+            f"<article><h1>{HEADLINE}</h1><ul class='entry-meta'><li>03/11/2020 18:01</li>"
+            "<li><a href='/c/tin-tuc'>Tin tức</a></li><li><a href='/author/a'>Phòng Tuyên giáo</a></li></ul>"
+            f"{BODY}</article></body></html>")
+    assert _date(html) == "2020-11-03T18:01:00+07:00"
+
+
+def test_sidebar_class_on_the_column_holding_the_title_is_not_a_sidebar():
+    # VnExpress: the article column is div.sidebar-1, the date line comes before the <h1>.
+    html = (f"<html><head><meta charset='utf-8'><title>{HEADLINE} - VnExpress</title></head><body>"
+            "<section class='page-detail'><div class='sidebar-1'><div class='header-content'>"
+            "<span class='date'>Thứ ba, 3/11/2020, 18:01 (GMT+7)</span></div>"
+            f"<h1 class='title-detail'>{HEADLINE}</h1><article class='fck_detail'>{BODY}</article></div>"
+            "<div class='sidebar-2'><ul><li><a href='/a1'>Hội nghị ban chấp hành lần thứ 5 khóa XI</a>"
+            "<span>24/01/2021</span></li></ul></div></section></body></html>")
+    assert _date(html) == "2020-11-03T18:01:00+07:00"

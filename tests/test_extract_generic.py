@@ -109,7 +109,8 @@ def test_record_has_every_key_and_defaults():
     assert result.record["site"] == "generic" and result.record["province"] is None
     assert result.record["url"] == PAGE_URL
     assert result.extraction_version == EXTRACTION_VERSION
-    assert set(result.field_sources.values()) == {"generic"}
+    assert {origin.split(":")[0] for origin in result.field_sources.values()} == {"generic"}
+    assert result.field_sources["body"] == "generic:container"
     assert len(result.record["content_hash"]) == 64
 
 

@@ -383,11 +383,11 @@ def format_report(report: CheckReport) -> list[str]:
         if not check.record:
             continue
         if check.record["url"] != check.url:
-            lines.append(f"  {'canonical':<13}{check.field_sources.get('url', ''):<9}{check.record['url']}")
+            lines.append(f"  {'canonical':<13}{check.field_sources.get('url', ''):<21}{check.record['url']}")
         for name in REPORTED_FIELDS:
             value = check.record.get(name)
             origin = check.field_sources.get(name, "-") if value else "-"
-            lines.append(f"  {name:<13}{origin:<9}{_preview(name, value) if value else '(missing)'}")
+            lines.append(f"  {name:<13}{origin:<21}{_preview(name, value) if value else '(missing)'}")
             if name == "images" and value:
                 lines.extend(_image_lines(value))
         lines.extend(_selector_lines(check.selectors))

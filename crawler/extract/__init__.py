@@ -18,7 +18,12 @@ from .selectors import extract_with_site
 from archive.record import RECORD_KEYS, content_hash, empty_record, normalize_fields
 from archive.text import split_paragraphs
 
-EXTRACTION_VERSION = "2"  # 2: inline link lists, italic captions, date tiers
+EXTRACTION_VERSION = "3"  # 2: inline link lists, italic captions, date tiers
+# 3: titles entity-decoded, site-name <h1>/<title> parts rejected (.headline); 12-hour
+#    SA/CH/sáng/chiều/tối times, teaser dates skipped; summary = lead, or a description
+#    that does not repeat the body, never cut mid-word (.summary); body from the
+#    best-scoring container, no page pruning, page-builder classes are layout, checked
+#    against trafilatura's default extraction (.body; field_sources "generic:<method>")
 
 # Record fields (archive.record) read off the page: from the site's selectors first, then
 # from generic extraction; the rest (site, province, fetched_at, content_hash) are set here.
@@ -76,7 +81,7 @@ def extract_article(body: bytes | str, url: str, *, site=None, http_charset: str
     if site is not None and getattr(site, "article", None):
         found, sources = extract_with_site(html, url, site)
     if any(not found.get(f) for f in EXTRACTED_FIELDS):
-        generic, generic_sources = extract_generic(html, url)
+        generic, generic_sources = extract_generic(html, url, check_body=not found.get("body"))
         for f in EXTRACTED_FIELDS:
             if not found.get(f) and generic.get(f):
                 found[f], sources[f] = generic[f], generic_sources[f]

@@ -11,6 +11,7 @@ lines and captions, move the trailing attribution/author lines out of the body).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from lxml import etree
 
@@ -21,10 +22,37 @@ from archive.text import normalize_text
 _TOKEN_SPLIT_RE = re.compile(r"[\s_\-]+")
 
 
-def class_tokens(el) -> set[str]:
-    """Lower-case tokens of an element's class and id, split on space, "_" and "-"."""
-    raw = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
-    return {t for t in _TOKEN_SPLIT_RE.split(raw) if t}
+def class_tokens(el) -> frozenset[str]:
+    """Lower-case tokens of an element's class and id, split on space, "_" and "-", plus
+    every run of a word's parts joined ("box-tin-lien-quan" also gives "tinlienquan").
+
+    Page-builder classes (rules.LAYOUT_CLASS_PREFIXES: Elementor, WPBakery, Gutenberg)
+    are layout: only the widget's own name counts ("elementor-widget-post-comments" gives
+    "post", "comments", "postcomments"; "elementor-widget-text-editor" no noise word).
+    """
+    classes, ident = el.get("class"), el.get("id")
+    if not classes and not ident:
+        return _NO_TOKENS
+    return _tokens_of(f"{classes or ''} {ident or ''}".lower())
+
+
+_NO_TOKENS: frozenset[str] = frozenset()
+_LAYOUT_PREFIX_RE = re.compile("|".join(re.escape(p) for p in rules.LAYOUT_CLASS_PREFIXES))
+
+
+@lru_cache(maxsize=4096)
+def _tokens_of(raw: str) -> frozenset[str]:
+    tokens: set[str] = set()
+    for word in raw.split():
+        if prefix := _LAYOUT_PREFIX_RE.match(word):
+            parts = [t for t in _TOKEN_SPLIT_RE.split(word[prefix.end():]) if t and t not in rules.LAYOUT_WORDS]
+        else:
+            parts = [t for t in _TOKEN_SPLIT_RE.split(word) if t]
+        tokens.update(parts)
+        for i in range(len(parts) - 1):  # "box-tin-lien-quan": tinlien, tinlienquan, lienquan, ...
+            for j in range(i + 2, len(parts) + 1):
+                tokens.add("".join(parts[i:j]))
+    return frozenset(tokens)
 
 
 def element_text(el) -> str:
@@ -122,16 +150,42 @@ def strip_noise(root, *, extra_xpaths=()) -> None:
             _drop(el)
 
 
-def tree_paragraphs(root) -> list[str]:
-    """Paragraph texts of `root` in document order (see module docstring)."""
+_LINE_BREAK = "\ue000"  # a single <br> while a paragraph is built
+
+
+def is_own_line(text: str) -> bool:
+    """A line that is never part of a sentence (counter, share bar, "Nguồn: …"): split
+    off at a single <br> when tree_paragraphs is asked to."""
+    return is_boilerplate(text) or as_source(text) is not None
+
+
+def tree_paragraphs(root, *, skip=frozenset(), split_lines=False) -> list[str]:
+    """Paragraph texts of `root` in document order (see module docstring); the elements
+    in `skip` are left out with their content (their tail text stays). With
+    `split_lines`, a line after a single <br> that :func:`is_own_line` becomes its own
+    paragraph ("Nguồn: baokiengiang.vn<br>Số lần đọc: 1390")."""
     paragraphs: list[str] = []
     buffer: list[str] = []
     state = {"pending_br": False}
 
     def flush() -> None:
-        text = normalize_text("".join(buffer))
+        raw = "".join(buffer)
         buffer.clear()
         state["pending_br"] = False
+        if split_lines and _LINE_BREAK in raw:
+            run: list[str] = []
+            for line in map(normalize_text, raw.split(_LINE_BREAK)):
+                if line and is_own_line(line):
+                    if run:
+                        paragraphs.append(" ".join(run))
+                        run = []
+                    paragraphs.append(line)
+                elif line:
+                    run.append(line)
+            if run:
+                paragraphs.append(" ".join(run))
+            return
+        text = normalize_text(raw.replace(_LINE_BREAK, " "))
         if text:
             paragraphs.append(text)
 
@@ -147,7 +201,7 @@ def tree_paragraphs(root) -> list[str]:
             if state["pending_br"]:
                 flush()  # <br><br>: a paragraph break in legacy markup
             else:
-                buffer.append(" ")
+                buffer.append(_LINE_BREAK)
                 state["pending_br"] = True
             return
         block = tag in rules.BLOCK_TAGS
@@ -156,7 +210,8 @@ def tree_paragraphs(root) -> list[str]:
         if tag:
             add(el.text)
             for child in el:
-                walk(child)
+                if child not in skip:
+                    walk(child)
                 add(child.tail)
         if block:
             flush()

@@ -6,6 +6,10 @@ starts first in the text wins, ties go to the earlier (more specific) pattern, a
 impossible date (31/02, hour 25) is skipped rather than repaired. Dates are always
 read day-first (``08/11/2020`` is 8 November) and nothing is guessed from words:
 "tháng năm" is never a date, only digits are.
+
+Times may be 24-hour or 12-hour with a Vietnamese or English day-part word after them
+(:data:`DAY_PART_RULES`: "6:01:53 CH" = 18:01:53, "12:05 SA" = 00:05, "7:15 tối" =
+19:15), with or without seconds, written ``6:01``, ``6h01``, ``6g01`` or ``6 giờ 01``.
 """
 
 from __future__ import annotations
@@ -18,7 +22,22 @@ from archive.text import normalize_text
 
 MIN_YEAR, MAX_YEAR = 1990, 2100
 
-_TIME = r"(?P<hour>\d{1,2})\s*[:hg]\s*(?P<minute>\d{2})(?::(?P<second>\d{2}))?(?:\s*(?P<ampm>am|pm|sa|ch)\b)?"
+# Day-part words after a 12-hour time, and how each maps the hour (1-12) to 0-23, in
+# order. "SA" (sáng) = AM and "CH" (chiều) = PM as Vietnamese Windows locales print
+# them; "12:xx SA" is 00:xx, "12:xx CH" is 12:xx; a 24-hour hour (18:01 CH) is kept.
+DAY_PART_RULES: list[tuple[tuple[str, ...], Callable[[int], int]]] = [
+    (("am", "sa", "sáng"), lambda h: 0 if h == 12 else h),
+    (("pm", "ch", "chiều", "tối"), lambda h: h + 12 if h < 12 else h),
+    # "12 giờ trưa" = 12:00, "1 giờ trưa" = 13:00, "11 giờ trưa" = 11:00
+    (("trưa",), lambda h: h + 12 if h < 11 else h),
+    # "10 giờ đêm" = 22:00, "2 giờ đêm" = 02:00, "12 giờ đêm" = 00:00
+    (("đêm", "khuya"), lambda h: 0 if h == 12 else h + 12 if 6 <= h < 12 else h),
+]
+_DAY_PARTS = {word: rule for words, rule in DAY_PART_RULES for word in words}
+_AMPM = "|".join(sorted(map(re.escape, _DAY_PARTS), key=len, reverse=True))
+
+_TIME = (r"(?P<hour>\d{1,2})\s*(?:[:hg]|giờ)\s*(?P<minute>\d{2})(?:\s*phút)?(?::(?P<second>\d{2}))?"
+         r"(?:\s*(?P<ampm>" + _AMPM + r")\b)?")
 _DMY = r"(?<!\d)(?P<day>\d{1,2})\s*(?P<sep>[/.\-])\s*(?P<month>\d{1,2})\s*(?P=sep)\s*(?P<year>\d{4})(?!\d)"
 _GMT = r"(?:\s*\(?\s*(?:gmt|utc)\s*(?P<gmt>[+\-]\s*\d{1,2})(?::?(?P<gmtmin>\d{2}))?\s*\)?)?"
 _OFFSET_RE = re.compile(r"^([+\-])(\d{2}):?(\d{2})$")
@@ -36,13 +55,8 @@ def _tz(offset: str) -> timezone:
 
 def _hour(m: re.Match) -> int:
     hour = int(m["hour"])
-    ampm = (m["ampm"] or "").lower()
-    # "SA" (sáng) = AM, "CH" (chiều) = PM, as Vietnamese locales print them.
-    if ampm in ("pm", "ch") and hour < 12:
-        hour += 12
-    elif ampm in ("am", "sa") and hour == 12:
-        hour = 0
-    return hour
+    rule = _DAY_PARTS.get((m["ampm"] or "").lower())
+    return rule(hour) if rule and 1 <= hour <= 12 else hour
 
 
 def _explicit_gmt(m: re.Match) -> timezone | None:

@@ -1,8 +1,8 @@
 """Generic article extraction for unknown layouts and for fields site rules miss.
 
 Evidence in order: JSON-LD (NewsArticle/Article), Open Graph and other ``<meta>``
-tags, well-known article containers, then a content-extraction fallback (trafilatura,
-behind :func:`_content_fallback` alone) and the Vietnamese cleanup rules of
+tags; the body from :mod:`crawler.extract.body` (the best-scoring content container,
+checked against trafilatura) and the Vietnamese cleanup rules of
 :mod:`crawler.extract.rules`. The date is taken from structured data, else from the
 page next to the title (:mod:`crawler.extract.locate`), never from a sidebar or a
 related-news list.
@@ -11,16 +11,16 @@ related-news list.
 from __future__ import annotations
 
 import json
-import re
-from copy import deepcopy
 from urllib.parse import urljoin
 
 from parsel import Selector
 
 from . import blocks, rules
+from .body import extract_body
 from .dates import parse_vn_datetime
-from .locate import (TITLE_SELECTORS, header_date, is_sidebar, strip_site_suffix, title_before_date,
-                     title_element)
+from .headline import choose_title, decode_entities, doc_title_fallback
+from .summary import choose_summary
+from .locate import header_date, is_sidebar, title_before_date, title_element
 from archive.text import normalize_text
 
 ARTICLE_TYPES = {"NewsArticle", "Article", "BlogPosting", "ReportageNews", "AnalysisNewsArticle",
@@ -50,24 +50,6 @@ AUTHOR_SELECTORS = ["[itemprop=author] [itemprop=name]", "[itemprop=author]", "[
 SOURCE_SELECTORS = [".source", ".nguon", ".news-source"]
 TAG_SELECTORS = [".tags a", ".keywords a", ".tag a", "[rel=tag]", ".tukhoa a"]
 CATEGORY_SELECTORS = [".breadcrumb li:last-child a", ".breadcrumb a:last-child", ".cat-links a"]
-# Known article-body containers (WordPress, MasterCMS and friends); the biggest match wins.
-BODY_CONTAINERS = ["[itemprop=articleBody]", "div.entry-content", "div.post-content", "div.td-post-content",
-                   "div.article-content", "div.detail-content", "div.content-detail", "div.news-content",
-                   "div.article-body", "div.noidung", "div.chitiet", "div#content-detail", "article"]
-MIN_CONTAINER_CHARS = 200
-MIN_SCOPE_CHARS = 300
-
-
-def _content_fallback(html: str, url: str) -> list[str]:
-    """Paragraphs of the main content found by trafilatura (the one replaceable seam)."""
-    import trafilatura  # imported lazily: heavy, and only this path needs it
-
-    xml = trafilatura.extract(html, url=url, output_format="xml", include_comments=False,
-                              include_tables=True, include_images=False, include_links=False,
-                              favor_recall=True, deduplicate=False)
-    if not xml:
-        return []
-    return blocks.tree_paragraphs(Selector(text=xml, type="xml").root)
 
 
 def _walk_json(node):
@@ -110,7 +92,8 @@ def _json_ld(sel: Selector) -> dict:
             image = (image[0] if isinstance(image, list) and image else image)
             image = image.get("url") if isinstance(image, dict) else image
             entity = node.get("mainEntityOfPage")
-            return {
+            publisher = node.get("publisher")
+            found = {
                 "title": node.get("headline") or node.get("name"),
                 "summary": node.get("description"),
                 "published_at": node.get("datePublished"),
@@ -121,8 +104,19 @@ def _json_ld(sel: Selector) -> dict:
                 "image": image if isinstance(image, str) else None,
                 "url": entity.get("@id") if isinstance(entity, dict) else (entity or node.get("url")),
                 "body": node.get("articleBody"),
+                "site_name": publisher.get("name") if isinstance(publisher, dict) else None,
             }
+            # Entities decoded (repeatedly) in every field but the body, whose line breaks matter.
+            return {k: v if k == "body" else _decoded(v) for k, v in found.items()}
     return {}
+
+
+def _decoded(value):
+    if isinstance(value, str):
+        return decode_entities(value)
+    if isinstance(value, list):
+        return [decode_entities(v) for v in value if isinstance(v, str)]
+    return value
 
 
 def _meta(sel: Selector) -> dict:
@@ -145,7 +139,7 @@ def _meta(sel: Selector) -> dict:
                 break
     if href := sel.css('link[rel="canonical"]::attr(href)').get():
         found["url"] = href
-    return found
+    return {k: _decoded(v) for k, v in found.items()}
 
 
 def _first_text(sel: Selector, selectors: list[str], *, outside_sidebar: bool = True) -> str | None:
@@ -158,75 +152,12 @@ def _first_text(sel: Selector, selectors: list[str], *, outside_sidebar: bool = 
     return None
 
 
-def _body_container(sel: Selector):
-    best, best_len = None, 0
-    for css in BODY_CONTAINERS:
-        for m in sel.css(css):
-            size = len(blocks.element_text(m.root))
-            if size > best_len:
-                best, best_len = m.root, size
-        if best is not None and best_len >= MIN_CONTAINER_CHARS:
-            return best
-    return None
+def extract_generic(html: str, url: str, *, check_body: bool = True) -> tuple[dict, dict]:
+    """Extract a partial article record from any page; return ``(record, field_sources)``.
 
-
-def _article_scope(title_el):
-    """The title's nearest ancestor holding a real amount of text: on table and div
-    layouts this is the article's cell/column, without the neighbouring sidebars."""
-    needed = len(blocks.element_text(title_el)) + MIN_SCOPE_CHARS
-    for ancestor in title_el.iterancestors():
-        if ancestor.tag in ("body", "html"):
-            return None
-        if len(blocks.element_text(ancestor)) >= needed:
-            return ancestor
-    return None
-
-
-def _pruned_page(root, title: str | None) -> str:
-    """The page without chrome, serialised for the content fallback: only the title's
-    article scope when one is found, and never what precedes the title (menus, left
-    sidebars): an article's text does not come before its own title."""
-    from lxml import etree
-
-    page = deepcopy(root)
-    title_el = title_element(page, title) if title else None
-    scope = _article_scope(title_el) if title_el is not None else None
-    doomed = [el for tag in rules.REMOVE_TAGS for el in page.iter(tag)]
-    for el in page.iter():
-        if not isinstance(el.tag, str):
-            continue
-        if blocks.class_tokens(el) & rules.PAGE_NOISE_TOKENS or blocks.is_caption(el):
-            doomed.append(el)
-        elif el is not scope and blocks.is_link_list(el):
-            doomed.extend(blocks.link_list_with_heading(el))
-    if title_el is not None:
-        doomed += [el for el in title_el.xpath("preceding::*")
-                   if not any(a.tag == "head" for a in el.iterancestors())]
-        doomed.append(title_el)
-    for el in doomed:
-        if el.getparent() is not None and el is not scope:
-            blocks._drop(el)
-    if scope is not None:
-        return "<html><body>" + etree.tostring(scope, encoding="unicode", method="html") + "</body></html>"
-    return etree.tostring(page, encoding="unicode", method="html")
-
-
-def _body_paragraphs(sel: Selector, url: str, title: str | None) -> tuple[list[str], str]:
-    container = _body_container(sel)
-    if container is not None:
-        copy = deepcopy(container)
-        for el in list(copy.iter("h1", "header")):
-            blocks._drop(el)
-        blocks.strip_noise(copy)
-        return blocks.tree_paragraphs(copy), "container"
-    paragraphs = _content_fallback(_pruned_page(sel.root, title), url)
-    if title and title in paragraphs[:3]:
-        paragraphs = paragraphs[paragraphs.index(title) + 1:]
-    return paragraphs, "fallback"
-
-
-def extract_generic(html: str, url: str) -> tuple[dict, dict]:
-    """Extract a partial article record from any page; return ``(record, field_sources)``."""
+    ``field_sources["body"]`` says how the body was found: ``generic:container``,
+    ``generic:trafilatura`` or ``generic:json-ld`` (:mod:`crawler.extract.body`); without
+    `check_body` (the site's selectors gave the body) trafilatura is not run."""
     sel = Selector(text=html)
     ld, meta = _json_ld(sel), _meta(sel)
     out: dict = {}
@@ -237,19 +168,10 @@ def extract_generic(html: str, url: str) -> tuple[dict, dict]:
         if value and field not in out:
             out[field] = value
 
-    page_titles = [blocks.element_text(m.root) for m in sel.css("h1")]
-    put("title", ld.get("title"))
-    if meta.get("title"):
-        put("title", strip_site_suffix(normalize_text(meta["title"]), page_titles))
-    put("title", _first_text(sel, TITLE_SELECTORS))
-    doc_title = normalize_text(sel.css("title::text").get())
-    if doc_title:
-        # A <title> the page does not show anywhere is usually just the site's name.
-        stripped = strip_site_suffix(doc_title, page_titles, sel.root)
-        if stripped != doc_title or sel.xpath("//body//*[normalize-space(.)=$t]", t=doc_title):
-            put("title", stripped)
+    # Title: metadata / heading / <title> that is not the site's name (crawler.extract.headline).
+    put("title", choose_title(sel, ld, meta))
     put("title", title_before_date(sel.root))
-    put("title", doc_title)
+    put("title", doc_title_fallback(sel, ld))
     title = out.get("title")
 
     for field in ("published_at", "updated_at"):
@@ -259,19 +181,16 @@ def extract_generic(html: str, url: str) -> tuple[dict, dict]:
     if "published_at" not in out:
         put("published_at", header_date(title_element(sel.root, title) if title else None))
 
-    put("summary", ld.get("summary"))
-    put("summary", _first_text(sel, SUMMARY_SELECTORS))
-    if meta.get("summary") and normalize_text(meta["summary"]) != title:
-        put("summary", meta["summary"])
+    # Summary: the in-page lead, else a description that does not repeat the body (.summary).
+    put("summary", choose_summary(sel, title, lead=_first_text(sel, SUMMARY_SELECTORS),
+                                  jsonld=ld.get("summary"), meta=meta.get("summary")))
 
-    paragraphs, _ = _body_paragraphs(sel, url, title)
-    ld_body = normalize_text(ld.get("body") or "")
-    if ld_body and len(" ".join(paragraphs)) < len(ld_body) / 2:
-        paragraphs = [normalize_text(p) for p in re.split(r"\n+", ld.get("body"))]
-    paragraphs, body_author, body_source = blocks.clean_paragraphs(
-        [p for p in paragraphs if p], drop_texts=(title, out.get("summary")))
-    if paragraphs:
-        out["body"] = "\n\n".join(paragraphs)
+    # Body: the best-scoring container, checked against trafilatura (crawler.extract.body).
+    body = extract_body(sel.root, html, url, title_element(sel.root, title) if title else None,
+                        drop_texts=(title, out.get("summary")), ld_body=ld.get("body"), check=check_body)
+    body_author, body_source = body.author, body.source
+    if body.paragraphs:
+        out["body"] = "\n\n".join(body.paragraphs)
 
     put("author", ld.get("author"))
     if meta.get("author") and not meta["author"].startswith("http"):
@@ -301,4 +220,7 @@ def extract_generic(html: str, url: str) -> tuple[dict, dict]:
     canonical = ld.get("url") or meta.get("url")
     if isinstance(canonical, str) and canonical.strip():
         put("url", urljoin(url, canonical.strip()))
-    return out, {field: "generic" for field in out}
+    sources = {field: "generic" for field in out}
+    if "body" in out:
+        sources["body"] = f"generic:{body.method}"
+    return out, sources

@@ -15,16 +15,23 @@ from parsel import Selector
 
 from . import blocks, rules
 from .dates import parse_vn_datetime
+from .headline import decode_entities
 from archive.text import normalize_text
 
 TITLE_SELECTORS = ["article h1", "main h1", "[itemprop=headline]", "h1.title", "h1"]
-TITLE_SEPARATORS = [" | ", " - ", " – ", " :: "]
 MIN_TITLE_CHARS, MAX_TITLE_CHARS = 15, 250
+# A heading whose text starts the title (or the reverse) is the title's element when the
+# shorter is at least this share of the longer.
+MIN_PREFIX_SHARE = 0.6
 # How many text nodes after / before the title a header date may be looked for, and
 # how long such a node may be.
 DATE_SCAN_AFTER, DATE_SCAN_BEFORE, DATE_NODE_MAX_CHARS = 40, 6, 120
 # A date split over spans ("15:15" "|" "11/10/2020") is read with up to this many nodes.
 DATE_JOIN_NODES = 4
+# A date's nearest block of these tags is checked for being another article's teaser
+# (a link of at least MIN_TEASER_LINK_WORDS words in at most MAX_TEASER_CHARS of text).
+TEASER_ITEM_TAGS = frozenset({"li", "tr", "td", "dd", "dt", "p", "div", "section", "article", "table", "ul", "ol"})
+MIN_TEASER_LINK_WORDS, MAX_TEASER_CHARS = 5, 300
 # Attributes of date elements holding the exact value, in order.
 DATE_ATTRIBUTES = ["datetime", "content"]
 # Date elements whose attribute is read (not ones marked as the update time).
@@ -34,26 +41,69 @@ UPDATED_TOKENS = frozenset({"updated", "modified", "capnhat"})
 DATE_TIERS = [("after", True), ("before", True), ("after", False), ("before", False)]
 
 
-def is_sidebar(el, *, links: bool = True) -> bool:
-    """Inside a sidebar/list region (or, with `links`, inside a link)."""
+def is_sidebar(el, *, links: bool = True, title_el=None) -> bool:
+    """Inside a sidebar/list region (or, with `links`, inside a link). With `title_el`, a
+    region that holds the title is the article's column, whatever its class
+    (VnExpress's main column is ``div.sidebar-1``)."""
+    holders = set(title_el.iterancestors()) if title_el is not None else set()
     for node in [el, *el.iterancestors()]:
+        if node in holders:
+            continue
         if node.tag in rules.SIDEBAR_TAGS or (links and node.tag == "a") \
                 or blocks.class_tokens(node) & rules.SIDEBAR_TOKENS:
             return True
     return False
 
 
+def _shown_text(el) -> str:
+    text = blocks.element_text(el)
+    return decode_entities(text) if "&" in text else text
+
+
+def _same_heading(text: str, title: str) -> bool:
+    """`text` shows `title`, or one extends the other by a little (a kicker, a suffix);
+    a short site or section name that merely starts the title ("Công đoàn") does not."""
+    if not text:
+        return False
+    if "&" in text:
+        text = decode_entities(text)
+    if text == title:
+        return True
+    shorter, longer = sorted((text, title), key=len)
+    return longer.startswith(shorter) and len(shorter) >= MIN_PREFIX_SHARE * len(longer)
+
+
+def in_teaser(el, title_el) -> bool:
+    """Inside another article's teaser: the nearest block around `el` (not holding the
+    title) is a link list, or a short item with a headline-sized link ("<li><a>Hội nghị
+    ban chấp hành lần thứ 5</a> (24/01/2021)</li>", a legacy "Tin mới" box)."""
+    for node in [el, *el.iterancestors()]:
+        if node.tag in ("body", "html") or node is title_el or title_el in node.iterdescendants():
+            return False
+        if node.tag not in TEASER_ITEM_TAGS:
+            continue
+        if blocks.is_link_list(node):
+            return True
+        text = blocks.element_text(node)
+        if len(text) <= MAX_TEASER_CHARS and any(
+                len(blocks.element_text(a).split()) >= MIN_TEASER_LINK_WORDS for a in node.iter("a")):
+            return True
+        return False
+    return False
+
+
 def title_element(root, title: str):
-    """The element showing the article's title, or None."""
+    """The element showing the article's title, or None (never in <head>)."""
     for css in TITLE_SELECTORS:
         for el in Selector(root=root).css(css):
-            text = blocks.element_text(el.root)
-            if text and (text == title or title.startswith(text) or text.startswith(title)):
+            if _same_heading(blocks.element_text(el.root), title):
                 return el.root
-    for el in root.iter():
-        if isinstance(el.tag, str) and el.tag not in ("title", "meta", "script") and blocks.element_text(el) == title:
+    body = next(root.iter("body"), root)
+    for el in body.iter():
+        if isinstance(el.tag, str) and el.tag not in ("title", "meta", "script", "style") \
+                and _shown_text(el) == title:
             candidate = el
-            while len(candidate) == 1 and blocks.element_text(candidate[0]) == title:
+            while len(candidate) == 1 and _shown_text(candidate[0]) == title:
                 candidate = candidate[0]
             return candidate
     return None
@@ -83,7 +133,9 @@ def _date_nodes(title_el, side: str) -> list[tuple[str, str | None]]:
                 break
             if len(text) <= DATE_NODE_MAX_CHARS and parent is not None:
                 exact = _machine_date(parent)
-                if exact and not is_sidebar(parent, links=False) or not is_sidebar(parent):
+                if (exact and not is_sidebar(parent, links=False, title_el=title_el)
+                        or not is_sidebar(parent, title_el=title_el)) \
+                        and not (any(c.isdigit() for c in text) and in_teaser(parent, title_el)):
                     nodes.append((text, exact))
             if len(nodes) >= DATE_SCAN_AFTER:
                 break
@@ -91,7 +143,8 @@ def _date_nodes(title_el, side: str) -> list[tuple[str, str | None]]:
     scope = title_el.getparent().getparent() if title_el.getparent() is not None else None
     for node in reversed(title_el.xpath("preceding::text()")):
         text, parent = normalize_text(node), node.getparent()
-        if not text or parent is None or is_sidebar(parent):
+        if not text or parent is None or is_sidebar(parent, title_el=title_el) \
+                or any(c.isdigit() for c in text) and in_teaser(parent, title_el):
             continue
         if scope is not None and parent is not scope and not any(a is scope for a in parent.iterancestors()):
             break
@@ -142,22 +195,3 @@ def title_before_date(root) -> str | None:
             continue
         previous = text
     return None
-
-
-def strip_site_suffix(title: str, page_titles: list[str], root=None) -> str:
-    """Drop a site name glued to a meta/<title> title ("Tiêu đề - Báo X", "Site | Tiêu đề"),
-    keeping the part the page also shows as a heading or as an element's whole text."""
-    for candidate in page_titles:
-        if title == candidate:
-            return title
-        for sep in TITLE_SEPARATORS:
-            if title.startswith(candidate + sep.rstrip()):
-                return candidate
-    if root is not None:
-        for sep in TITLE_SEPARATORS:
-            parts = sorted((p.strip() for p in title.split(sep)), key=len, reverse=True)
-            for part in parts if len(parts) > 1 else []:
-                if any(blocks.element_text(el) == part for el in root.iter()
-                       if isinstance(el.tag, str) and el.tag not in ("title", "head", "html")):
-                    return part
-    return title

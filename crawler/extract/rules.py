@@ -129,7 +129,28 @@ PAGE_NOISE_TOKENS = frozenset({
     "tags", "banner", "advert", "advertisement", "ads", "quangcao", "menu", "navbar", "footer",
 })
 
-# A short paragraph that is only a date/time line ("12:18 28/09/2021", "Thứ hai, 28/9/2021").
+# A short paragraph that is only a date/time line ("12:18 28/09/2021", "Thứ hai, 28/9/2021",
+# "Cập nhật ngày: 03/11/2020 6:01:53 CH", "Ngày đăng: 09.12.2023 - 8 giờ 30 sáng").
 DATE_LINE_RE = re.compile(
     r"^[(\[]?\s*(?:(?:thứ\s+(?:hai|ba|tư|năm|sáu|bảy|2|3|4|5|6|7)|chủ nhật|cập nhật(?:\s+lúc)?|ngày đăng|"
-    r"đăng ngày|đăng lúc|ngày|tháng|năm|lúc|đăng|gmt|utc)[\s:,|\-–]*|[\d:/.,|\-–+()h ]+)+[)\]]?$", _I)
+    r"đăng ngày|đăng lúc|ngày xuất bản|xuất bản|thời gian|ngày|tháng|năm|lúc|đăng|gmt|utc|"
+    r"giờ|phút|sáng|trưa|chiều|tối|đêm|sa|ch|am|pm|posted|published|updated|on|at)\b[\s:,|\-–]*"
+    r"|[\d:/.,|\-–+()h ]+)+[)\]]?$", _I)
+
+# Page-builder class prefixes (longest first): such a class names a layout box, and only
+# what follows the prefix says what the box is ("elementor-widget-text-editor" is text,
+# "elementor-widget-post-comments" comments). LAYOUT_WORDS are dropped from what follows.
+LAYOUT_CLASS_PREFIXES = ("elementor-widget-", "elementor-element-", "elementor-", "e-con-", "vc_", "wpb_",
+                         "wp-block-", "et_pb_", "fl-", "fusion-", "kc-", "so-panel", "siteorigin-")
+LAYOUT_WORDS = frozenset({"widget", "widgets", "element", "container", "wrap", "wrapper", "column", "col",
+                          "row", "section", "inner", "default", "size", "top", "bottom"})
+
+# Markers of a body-container candidate (or a wrapper of it that is not a wrapper of the
+# headline) that is other text than the article: comments, related news, teasers, side
+# boxes. A marked candidate's score is multiplied by body.SCORE["marker"].
+BODY_PENALTY_TOKENS = frozenset({
+    "comment", "comments", "commentlist", "binhluan", "ykien", "related", "relate", "relates",
+    "relatedposts", "lienquan", "tinlienquan", "tinkhac", "baikhac", "othernews", "teaser", "teasers",
+    "sidebar", "widget", "footer", "popular", "xemnhieu", "docnhieu", "mostviewed", "latest", "moinhat",
+    "advert", "advertisement", "ads", "quangcao", "banner", "menu", "navbar", "breadcrumb",
+})

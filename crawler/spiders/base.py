@@ -189,7 +189,11 @@ class SiteSpider(scrapy.Spider):
             yield FailureItem(url=response.url, reason="extraction error", detail=repr(error)[:300])
             return
         for field_name, origin in extraction.field_sources.items():
-            self.crawler.stats.inc_value(f"unionnews/source/{field_name}/{origin}")
+            # "site" / "generic"; how a generic body was found is counted on its own
+            prefix, _, method = origin.partition(":")
+            self.crawler.stats.inc_value(f"unionnews/source/{field_name}/{prefix}")
+            if method:
+                self.crawler.stats.inc_value(f"unionnews/method/{field_name}/{method}")
         yield ArticleItem(
             record=extraction.record,
             raw_html=response.body,

@@ -29,7 +29,7 @@ from whoosh.util.times import datetime_to_long
 
 from indexer.engines import RUN_BOOST, WORDS_WEIGHT
 from indexer.engines.whoosh_postings import segment_columns
-from indexer.syntax import All, Either, Not, Node, ParsedQuery, Phrase, Syllable
+from indexer.syntax import All, Not, Node, ParsedQuery, Phrase, Syllable
 
 K1, B = 1.2, 0.75
 RANKED_CANDIDATES = 2000
