@@ -383,3 +383,22 @@ def test_an_old_format_index_is_rebuilt(home, store, tmp_path):
     stats = update_index(home, progress=False, processes=1)
     assert stats.rebuilt and stats.rebuilt_format and stats.documents == 3
     assert TantivyEngine(home.index_dir).index_format() == INDEX_FORMAT
+
+
+def test_a_run_of_only_very_common_syllables_is_not_scored_as_a_phrase(tmp_path, monkeypatch):
+    """RUN_PHRASE_MAX_DOCS bounds the cost of ranking, never the match: with the bound at 0
+    no run is scored, the set and total stay the same, and the words field still ranks."""
+    from indexer.engines import tantivy as tantivy_engine
+
+    engine = build(tmp_path / "index", [
+        article(1, "Tin mới", body="Nhà máy có công. Nhân dịp này, họ nghỉ."),
+        article(2, "Tin mới", body="Nhà máy có nhân công, họ nghỉ."),
+        article(3, "Tin mới", body="Nhà máy có công nhân, họ nghỉ."),
+    ])
+    with engine.searcher() as searcher:
+        before = run(searcher, "nhân công")
+        monkeypatch.setattr(tantivy_engine, "RUN_PHRASE_MAX_DOCS", 0)
+        after = run(searcher, "nhân công")
+        assert after.total == before.total == 3
+        assert {hit.article_id for hit in after.hits} == {hit.article_id for hit in before.hits}
+        assert ids(searcher, "công nhân")[0] == 3  # the word, from the words field

@@ -33,6 +33,10 @@ DEFAULT_ENGINE = "whoosh"
 TITLE_BOOST = 3.0
 WORDS_WEIGHT = 0.5
 RUN_BOOST = 2.0
+# Whoosh scores runs over the best this many matches by everything else (phrases of common
+# syllables over every match were most of a query's time); tantivy, which cannot, skips runs
+# made only of very common syllables (indexer.engines.tantivy.RUN_PHRASE_MAX_DOCS).
+RANKED_CANDIDATES = 2000
 
 
 def parse_published(value: str | None) -> datetime | None:

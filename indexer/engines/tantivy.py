@@ -267,6 +267,13 @@ _NOT_A_COPY = (Occur.MustNot, Query.term_query(SCHEMA, "is_copy", True))  # show
 
 
 K1 = 1.2  # tantivy's BM25 term saturation
+# A run is scored as a phrase only when its rarest syllable is in at most this many documents.
+# tantivy evaluates an optional phrase over every match: two syllables found in most of 1M
+# articles ("người động") took ~95 ms against ~21 ms for the match alone, and tantivy offers no
+# way to score it over the best matches only (a Must over their ids still evaluated it
+# everywhere, and the id set itself cost ~20 ms). Such runs are words of the words field or
+# chance neighbours; a copied fragment or title almost always holds a rarer syllable.
+RUN_PHRASE_MAX_DOCS = 100_000
 
 
 def _leaves(node: Node):
@@ -284,6 +291,11 @@ def _idf(searcher: tantivy.Searcher, field: str, token: str) -> float:
     found = searcher.doc_freq(field, token)
     total = max(searcher.num_docs, found)
     return math.log(1 + (total - found + 0.5) / (found + 0.5))
+
+
+def _rarest(run: tuple[Syllable, ...], searcher: tantivy.Searcher) -> int:
+    """Documents holding the run's rarest syllable: what evaluating it as a phrase costs."""
+    return min(searcher.doc_freq("text", _token(syllable)) for syllable in run)
 
 
 def _most(parsed: ParsedQuery, words: list[str], searcher: tantivy.Searcher) -> float:
@@ -315,9 +327,10 @@ def full_query(parsed: ParsedQuery, words: list[str], filters: dict, searcher: t
     if searcher is not None:
         clauses += [(Occur.Should, Query.boost_query(Query.term_query(SCHEMA, "words", word), WORDS_WEIGHT))
                     for word in words]
-        if parsed.runs:
+        runs = [run for run in parsed.runs if _rarest(run, searcher) <= RUN_PHRASE_MAX_DOCS]
+        if runs:
             bonus = RUN_BOOST * _most(parsed, words, searcher)
-            clauses += [(Occur.Should, run_query(run, bonus)) for run in parsed.runs]
+            clauses += [(Occur.Should, run_query(run, bonus)) for run in runs]
     return Query.boolean_query(clauses)
 
 

@@ -27,12 +27,11 @@ from math import log
 import numpy as np
 from whoosh.util.times import datetime_to_long
 
-from indexer.engines import RUN_BOOST, WORDS_WEIGHT
+from indexer.engines import RANKED_CANDIDATES, RUN_BOOST, WORDS_WEIGHT
 from indexer.engines.whoosh_postings import segment_columns
 from indexer.syntax import All, Not, Node, ParsedQuery, Phrase, Syllable
 
 K1, B = 1.2, 0.75
-RANKED_CANDIDATES = 2000
 WORDS_FIELD = "words"
 UNDATED = np.iinfo(np.int64).min  # sorts last under "newest"
 
