@@ -251,3 +251,82 @@ def test_json_ld_article_body_is_recorded_as_such():
     result = extract(html)
     assert result.field_sources["body"] == "generic:json-ld"
     assert result.record["body"].split("\n\n") == paragraphs(5)
+
+
+# --- related links, sign-offs, metadata lines inside the body (issue 17) ----------------
+
+def _article(inner: str) -> str:
+    return (f"<html><head><title>{TITLE}</title></head><body><div class='wrap'><article>"
+            f"<h1>{TITLE}</h1><div class='story'>{inner}</div></article>"
+            "<div class='side'><ul><li><a href='/x'>Tin khác một</a></li><li><a href='/y'>Tin khác hai</a></li></ul></div>"
+            "</div></body></html>")
+
+
+@pytest.mark.parametrize("related", [
+    "<div class='inline-box'><span>Lesen Sie auch</span> <a href='/a'>Gewerkschaft fordert mehr Lohn für Pflegekräfte</a></div>",
+    "<p><strong>Đọc thêm:</strong> <a href='/b'>Công đoàn tỉnh trao 500 suất quà Tết cho công nhân khó khăn</a></p>",
+    "<p><a href='/c'>Hàng nghìn công nhân được hỗ trợ tiền thuê nhà trong đợt dịch vừa qua</a></p>",
+    "<aside-like class='x'><p>Read more: <a href='/d'>Union ballot opens at nine hospital trusts</a></p></aside-like>",
+])
+def test_an_inline_related_link_paragraph_is_not_body(related):
+    texts = paragraphs(6)
+    got = body_of(_article(html_p(texts[:3]) + related + html_p(texts[3:])))
+    assert got == texts
+
+
+def test_a_paragraph_with_some_links_stays():
+    texts = paragraphs(4)
+    linked = ("Theo <a href='/luat'>Bộ luật Lao động 2019</a>, người sử dụng lao động phải đối thoại định kỳ "
+              "với tập thể người lao động ít nhất một lần mỗi năm tại nơi làm việc.")
+    got = body_of(_article(html_p(texts[:2]) + f"<p>{linked}</p>" + html_p(texts[2:])))
+    assert "Bộ luật Lao động 2019" in " ".join(got) and len(got) == 5
+
+
+@pytest.mark.parametrize("tail", [
+    "<p class='credit'>Reporting by Tom Hale and Ana Ruiz; Editing by Mark Potter</p>",
+    "<p>Additional reporting by Li Wei in Beijing</p>",
+    "<p><em>mit Material von AFP und dpa</em></p>",
+    "<p>(avec AFP)</p>",
+    "<div class='trust'><a href='/trust'>Our Standards: The Trust Principles.</a></div>",
+])
+def test_wire_sign_offs_and_agency_credits_leave_the_body(tail):
+    texts = paragraphs(5)
+    assert body_of(_article(html_p(texts) + tail)) == texts
+
+
+@pytest.mark.parametrize("label", ["Publicité", "Anzeige", "Advertisement", "Quảng cáo"])
+def test_ad_slot_labels_leave_the_body(label):
+    texts = paragraphs(5)
+    assert body_of(_article(html_p(texts[:2]) + f"<div class='slot'><span>{label}</span></div>"
+                            + html_p(texts[2:]))) == texts
+
+
+def test_a_short_last_paragraph_with_figures_in_brackets_is_not_a_byline():
+    texts = paragraphs(4) + ["Đảo Phú Quốc (thứ 2 với 96,5 điểm)"]
+    assert body_of(_article(html_p(texts))) == texts
+
+
+def test_byline_block_named_in_data_attributes_and_time_lines_leave_the_body():
+    texts = paragraphs(5)
+    inner = ("<div data-component='byline-block'><div>By Jane Roe</div><div>Labour correspondent</div></div>"
+             "<div class='meta-x'><time datetime='2024-05-02'>2 May 2024</time></div>" + html_p(texts))
+    assert body_of(_article(inner)) == texts
+
+
+def test_article_info_lines_under_the_headline_leave_the_body():
+    texts = paragraphs(5)
+    html = (f"<html><head><title>{TITLE}</title></head><body><div class='item-page'><h2>{TITLE}</h2>"
+            "<dl class='article-info'><dt>Chi tiết</dt><dd>Danh mục: <a href='/c'>Tin tức</a></dd>"
+            "<dd>Đăng lúc 8 giờ sáng</dd></dl>" + html_p(texts) + "</div></body></html>")
+    assert body_of(html) == texts
+
+
+def test_a_page_wrapping_form_is_walked_but_a_comment_form_is_not():
+    texts = paragraphs(6)
+    html = (f"<html><head><title>{TITLE}</title></head><body><form id='Form' method='post'>"
+            f"<div class='content'><h2 class='title'>{TITLE}</h2>{html_p(texts)}</div>"
+            "<form class='reply'><p>Viết bình luận của bạn tại đây, nội dung sẽ được kiểm duyệt trước khi đăng.</p>"
+            "<textarea></textarea></form></form></body></html>")
+    result = extract(html)
+    assert result.record["body"].split("\n\n") == texts
+    assert result.field_sources["body"] == "generic:container"

@@ -219,3 +219,155 @@ def test_sidebar_class_on_the_column_holding_the_title_is_not_a_sidebar():
             "<div class='sidebar-2'><ul><li><a href='/a1'>Hội nghị ban chấp hành lần thứ 5 khóa XI</a>"
             "<span>24/01/2021</span></li></ul></div></section></body></html>")
     assert _date(html) == "2020-11-03T18:01:00+07:00"
+
+
+# --- issue 17 item 4: month words, times beside weekdays, machine dates in the article ---
+
+@pytest.mark.parametrize("text,expected", [
+    ("Thứ sáu, 30 Tháng Tư, 2021", "2021-04-30"),
+    ("Thứ ba, 4 tháng 5 năm 2021", "2021-05-04"),
+    ("Đăng ngày 15 tháng Mười Hai, 2019 lúc 7:40 tối", "2019-12-15T19:40:00+07:00"),
+    ("3 Tháng Mười Một, 2020", "2020-11-03"),
+    ("3 Tháng Mười, 2020", "2020-10-03"),
+    ("Tháng Giêng 6, 2022", "2022-01-06"),
+    ("Ngày đăng: Thứ hai, 02 Tháng 3 2020 14:05", "2020-03-02T14:05:00+07:00"),
+    ("Wednesday 7 February 2024 09:15", "2024-02-07T09:15:00+07:00"),
+    ("Feb. 7, 2024 at 9:15 a.m. UTC", "2024-02-07T16:15:00+07:00"),
+    ("March 3rd, 2023 11:00 PM GMT", "2023-03-04T06:00:00+07:00"),
+    ("Publié le 7 février 2024 à 09h15", "2024-02-07T09:15:00+07:00"),
+    ("07. Februar 2024, 09:15 Uhr", "2024-02-07T09:15:00+07:00"),
+    ("09:15 Thứ tư, 07/02/2024", "2024-02-07T09:15:00+07:00"),
+    ("21:40 - Chủ nhật, 7/2/2021", "2021-02-07T21:40:00+07:00"),
+])
+def test_month_words_and_time_around_weekday(text, expected):
+    assert parse_vn_datetime(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "tháng 10 2020", "Tháng Tư", "May 2024", "Tháng Mười Một rực rỡ", "12:57 PM", "31 Tháng Hai, 2021",
+    "ngày 30 tháng năm",
+])
+def test_month_words_need_day_and_year(text):
+    assert parse_vn_datetime(text) is None
+
+
+@pytest.mark.parametrize("line", [
+    "Ngày đăng: Thứ hai, 02 Tháng 3 2020 14:05", "Thứ ba, 4 tháng 5 năm 2021", "Feb. 7, 2024 at 9:15 a.m. UTC",
+    "09:15 Thứ tư, 07/02/2024",
+])
+def test_word_month_lines_are_date_lines(line):
+    from crawler.extract.blocks import is_date_line
+    assert is_date_line(line)
+
+
+ADVERSARIAL = [
+    "1 " * 1000, "ngày " * 400, "1" * 2000, "thứ hai 1 " * 200, "Ngày đăng: Chủ nhật, " + "01 Tháng 11 " * 150,
+    ": 1/" * 500, "12:30 " * 330, "1 tháng " * 250, "January 1, " * 180, "1.2." * 500, "chia sẻ " + "a" * 2000,
+    "in bài | " * 220,
+]
+
+
+@pytest.mark.parametrize("line", ADVERSARIAL)
+def test_date_regexes_are_linear(line):
+    """Complexity, not speed: 4x the text may not take much more than 4x the time, and
+    every adversarial line (ending in a character that makes matching fail) stays far
+    under a second even at 8 kB."""
+    import time
+    from crawler.extract import rules
+
+    def cost(text):
+        start = time.perf_counter()
+        rules.DATE_LINE_RE.match(text)
+        parse_vn_datetime(text)
+        for pattern in (*rules.BOILERPLATE_PATTERNS, *rules.CAPTION_PATTERNS, *rules.SOURCE_PATTERNS,
+                        *rules.CUT_AT_PATTERNS, *rules.CUT_AT_PREFIX_PATTERNS):
+            pattern.search(text)
+        return time.perf_counter() - start
+
+    small, large = line[:2000] + "x!", (line * 4)[:8000] + "x!"
+    cost(small)
+    t_small, t_large = min(cost(small) for _ in range(3)), min(cost(large) for _ in range(3))
+    assert t_large < 0.5
+    assert t_large < 16 * t_small + 0.05
+
+
+def test_joomla_line_is_fast_and_dated():
+    import time
+    from crawler.extract.blocks import is_date_line
+    line = "Ngày đăng: Chủ nhật, 01 Tháng 11 2020 06:58 Lượt xem: 211"
+    start = time.perf_counter()
+    is_date_line(line)
+    assert time.perf_counter() - start < 0.1
+    assert parse_vn_datetime(line) == "2020-11-01T06:58:00+07:00"
+
+
+def _page(inner, head=""):
+    return (f"<html><head><meta charset='utf-8'><title>{HEADLINE}</title>{head}</head><body>{inner}</body></html>")
+
+
+def test_word_month_date_in_joomla_style_info_list():
+    html = _page("<div class='content'><h2 class='contentheading'>" + HEADLINE + "</h2>"
+                 "<div class='article-tools'><span class='createdate'>Thứ hai, 02 Tháng 3 2020 14:05</span>"
+                 "<span class='hits'>Số lần đọc: 98</span></div>" + BODY + "</div>" + SIDEBAR)
+    assert _date(html) == "2020-03-02T14:05:00+07:00"
+
+
+def test_date_and_time_in_sibling_meta_items():
+    html = _page(f"<div class='single'><h1>{HEADLINE}</h1><div class='post-meta'><span class='meta-date'>"
+                 "<i class='icon'></i>07/02/2024</span><span class='sep'>·</span><span class='meta-time'>9:15 SA</span>"
+                 f"<span class='meta-author'><a href='/u/1'>Ban biên tập</a></span></div>{BODY}</div>")
+    assert _date(html) == "2024-02-07T09:15:00+07:00"
+
+
+def test_day_only_text_takes_the_time_of_its_machine_value():
+    html = _page(f"<article><h1>{HEADLINE}</h1><p class='meta'><time datetime='2024-02-07T21:03:00+07:00'>"
+                 f"07/02/2024</time></p>{BODY}</article>")
+    assert _date(html) == "2024-02-07T21:03:00+07:00"
+
+
+def test_time_before_weekday_and_date():
+    html = _page(f"<div class='journal-content-article'><h3 class='headline'>{HEADLINE}</h3>"
+                 f"<span class='date'>21:40 - Chủ nhật, 7/2/2021</span>{BODY}</div>")
+    assert _date(html) == "2021-02-07T21:40:00+07:00"
+
+
+def test_abbr_published_title_in_post_footer():
+    html = _page(f"<div class='blog-posts'><div class='post hentry'><h3 class='post-title'>{HEADLINE}</h3>"
+                 f"<div class='post-body'>{BODY}</div><div class='post-footer'>lúc <a href='/p' rel='bookmark'>"
+                 "<abbr class='published' title='2024-02-07T02:15:00Z'>09:15</abbr></a></div></div></div>")
+    assert _date(html) == "2024-02-07T09:15:00+07:00"
+
+
+def test_machine_date_in_entry_footer_not_in_comments():
+    html = _page(f"<div id='main'><article class='post'><h1 class='entry-title'>{HEADLINE}</h1>"
+                 f"<div class='entry-content'>{BODY}</div><footer class='entry-footer'>Đăng ngày "
+                 "<a href='/p' rel='bookmark'><time datetime='2024-02-07T09:15:00+07:00'>07/02</time></a></footer>"
+                 "<section class='comments-area'><article class='comment'><time datetime='2024-02-09T10:00:00+07:00'>"
+                 "09/02/2024</time></article></section></article></div>")
+    assert _date(html) == "2024-02-07T09:15:00+07:00"
+
+
+def test_only_comment_machine_dates_means_no_date():
+    html = _page(f"<article class='post'><h1>{HEADLINE}</h1>{BODY}<ol class='commentlist'><li>"
+                 "<time datetime='2024-02-09T10:00:00+07:00'>09/02/2024</time></li></ol></article>")
+    assert _date(html) is None
+
+
+def test_site_header_today_date_is_never_the_article_date():
+    html = _page("<div id='top'><div class='top-bar'><span class='ngay-hien-tai' id='lblToday'>Thứ tư, 07/02/2024</span>"
+                 "</div></div><table><tr><td class='main'><div class='tieude'>" + HEADLINE + "</div>"
+                 f"<div class='noidung'>{BODY}</div></td></tr></table>")
+    assert _date(html) is None
+
+
+def test_site_header_date_before_title_skipped_for_the_update_line():
+    html = _page("<header class='site'><div class='date-time'>07/02/2024 10:00</div></header>"
+                 f"<div class='detail'><span class='tieude'>{HEADLINE}</span>"
+                 f"<span class='ngaycapnhat'>Cập nhật ngày: 03/11/2020 6:01:53 CH</span>{BODY}</div>")
+    assert _date(html) == "2020-11-03T18:01:53+07:00"
+
+
+def test_english_month_first_dateline():
+    html = _page(f"<main><h1>{HEADLINE}</h1><div class='byline'>By <a href='/a'>Jo Bloggs</a>"
+                 f"<span class='dateline'>February 7, 2024 9:15 AM GMT</span></div>{BODY}</main>")
+    assert _date(html) == "2024-02-07T16:15:00+07:00"

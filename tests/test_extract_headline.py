@@ -286,3 +286,99 @@ def test_description_shown_as_a_lead_element_is_the_summary(lead_html):
     html = page(desc(text), f"<div class='col'><h1>{HEADLINE}</h1>{lead_html.format(t=text)}"
                             f"<article class='fck_detail'>{BODY}</article></div>")
     assert generic(html)["summary"] == text
+
+
+# --- headline near the body when <h1> and <title> fail (issue 17, DNN) ---------------------
+
+def _webforms_page(title_html: str, doc_title: str = "Cổng TTĐT Công đoàn ngành Y tế :: Hoạt động") -> str:
+    """A WebForms-style portal: everything inside <form>, portal name as the <h1> in a top
+    cell, a <title> naming the section, the headline in a title-marked element above the body."""
+    menu = "".join(f"<li><a href='/tabid/{i}'>{name}</a></li>" for i, name in
+                   enumerate(["Trang chủ", "Giới thiệu", "Hoạt động", "Văn bản", "Liên hệ"]))
+    return page(f"<title>{doc_title}</title>", f"""
+      <form id="aspnetForm" method="post" action="/Default.aspx">
+        <div id="top"><div class="logo-area"><h1>CÔNG ĐOÀN NGÀNH Y TẾ</h1></div></div>
+        <div class="MainMenu"><ul>{menu}</ul></div>
+        <div id="dnn_ContentPane"><div class="ModuleContent">
+          {title_html}
+          <div class="NewsDate">Ngày 12/03/2021</div>
+          <div class="NewsBody">{BODY}</div>
+        </div></div>
+        <div class="copyright">Bản quyền thuộc Công đoàn ngành Y tế</div>
+      </form>""")
+
+
+@pytest.mark.parametrize("title_html", [
+    f'<h2 id="dnn_ctr812_NewsView_lblTitle" class="Head">{HEADLINE}</h2>',
+    f'<div class="tieude_tin">{HEADLINE}</div>',
+    f'<p><span style="font-size: 18px"><b>{HEADLINE}</b></span></p>',
+    f'<h3>{HEADLINE}</h3>',
+])
+def test_headline_above_the_body_when_h1_is_the_portal_and_title_a_section(title_html):
+    out = generic(_webforms_page(title_html))
+    assert out["title"] == HEADLINE
+    assert out["body"].split("\n\n") == [P1, P2, P3]  # portal name, menu, date, footer left out
+
+
+def test_a_title_part_shown_only_in_the_menu_is_a_section_name():
+    from parsel import Selector
+    from crawler.extract.headline import is_section_name
+    html = _webforms_page(f'<h2 class="Head">{HEADLINE}</h2>')
+    root = Selector(text=html).root
+    assert is_section_name(root, "Hoạt động")
+    assert not is_section_name(root, HEADLINE)
+    assert not is_section_name(root, "Không có trên trang")
+
+
+def test_the_section_title_is_not_taken_when_no_headline_is_found():
+    html = _webforms_page("")
+    assert generic(html).get("title") != "Hoạt động"
+
+
+def test_a_box_title_above_the_body_is_not_the_headline():
+    html = _webforms_page(f'<div class="module-title">Tin mới cập nhật hôm nay</div><h2>{HEADLINE}</h2>')
+    assert generic(html)["title"] == HEADLINE
+
+
+# --- og:title against the visible headline ------------------------------------------
+
+def test_visible_article_h1_beats_a_differing_social_og_title():
+    html = page('<meta property="og:title" content="Hội nghị tổng kết">'
+                f"<title>{HEADLINE} | Báo Công Đoàn</title>",
+                f"<main><article><h1>{HEADLINE}</h1>{BODY}</article></main>")
+    assert generic(html)["title"] == HEADLINE
+
+
+def test_og_title_kept_when_the_h1_is_outside_the_article_or_ambiguous():
+    og = "Công đoàn tỉnh tổng kết công tác năm 2020 và triển khai nhiệm vụ mới"
+    # an h1 outside article scope (a page banner) does not override og:title
+    html = page(f'<meta property="og:title" content="{og}">',
+                f"<div class='banner-top'><h1>Chuyên mục thời sự nổi bật</h1></div><div>{BODY}</div>")
+    assert generic(html)["title"] == og
+    # two different article h1 (a listing of teasers): og:title stays
+    html = page(f'<meta property="og:title" content="{og}">',
+                f"<article><h1>Bài thứ nhất về công đoàn</h1>{BODY}</article>"
+                f"<article><h1>Bài thứ hai về người lao động</h1><p>{P3}</p></article>")
+    assert generic(html)["title"] == og
+
+
+@pytest.mark.parametrize("og", ["Cổng thông tin điện tử tỉnh Quảng Ngãi", "Trang thông tin Công đoàn Viên chức"])
+def test_site_like_og_title_is_not_the_headline_when_title_says_otherwise(og):
+    html = page(f'<meta property="og:title" content="{og}"><title>{HEADLINE}</title>',
+                f"<div class='news-detail'><div class='tit'>{HEADLINE}</div>{BODY}</div>")
+    assert generic(html)["title"] == HEADLINE
+
+
+def test_og_title_starting_like_a_site_name_is_kept_when_the_title_agrees():
+    headline = "Báo cáo kết quả thực hiện Nghị quyết Đại hội Công đoàn tỉnh năm 2020"
+    html = page(f'<meta property="og:title" content="{headline}"><title>{headline} - Công đoàn tỉnh</title>',
+                f"<div>{BODY}</div>")
+    assert generic(html)["title"] == headline
+
+
+def test_a_title_shown_as_the_headline_link_is_not_a_section_name():
+    # Joomla 3: <h2><a href="self">Headline</a></h2>, no <h1>, no og:title
+    html = page(f"<title>{HEADLINE}</title>",
+                f"<div class='menu'><a href='/'>Trang chủ</a></div><div class='item-page'>"
+                f"<h2><a href='/tin-tuc/1-bai'>{HEADLINE}</a></h2>{BODY}</div>")
+    assert generic(html)["title"] == HEADLINE

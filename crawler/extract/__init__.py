@@ -23,7 +23,9 @@ EXTRACTION_VERSION = "3"  # 2: inline link lists, italic captions, date tiers
 #    SA/CH/sáng/chiều/tối times, teaser dates skipped; summary = lead, or a description
 #    that does not repeat the body, never cut mid-word (.summary); body from the
 #    best-scoring container, no page pruning, page-builder classes are layout, checked
-#    against trafilatura's default extraction (.body; field_sources "generic:<method>")
+#    against trafilatura's default extraction (.body; field_sources "generic:<method>");
+#    month names, times before weekdays, article-scope machine dates, header-bar dates
+#    refused, linear date-line regexes; related-link paragraphs and wire sign-offs dropped
 
 # Record fields (archive.record) read off the page: from the site's selectors first, then
 # from generic extraction; the rest (site, province, fetched_at, content_hash) are set here.

@@ -23,7 +23,7 @@ _TOKEN_SPLIT_RE = re.compile(r"[\s_\-]+")
 
 
 def class_tokens(el) -> frozenset[str]:
-    """Lower-case tokens of an element's class and id, split on space, "_" and "-", plus
+    """Lower-case tokens of an element's class, id and data-component / data-testid, split on space, "_" and "-", plus
     every run of a word's parts joined ("box-tin-lien-quan" also gives "tinlienquan").
 
     Page-builder classes (rules.LAYOUT_CLASS_PREFIXES: Elementor, WPBakery, Gutenberg)
@@ -31,9 +31,11 @@ def class_tokens(el) -> frozenset[str]:
     "post", "comments", "postcomments"; "elementor-widget-text-editor" no noise word).
     """
     classes, ident = el.get("class"), el.get("id")
-    if not classes and not ident:
+    # React layouts name their boxes in data attributes (BBC's data-component="byline-block").
+    named = el.get("data-component") or el.get("data-testid")
+    if not classes and not ident and not named:
         return _NO_TOKENS
-    return _tokens_of(f"{classes or ''} {ident or ''}".lower())
+    return _tokens_of(f"{classes or ''} {ident or ''} {named or ''}".lower())
 
 
 _NO_TOKENS: frozenset[str] = frozenset()

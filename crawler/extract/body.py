@@ -8,7 +8,8 @@ text, links excluded, is at least :data:`MIN_PARAGRAPH_CHARS` long.
 
 **Statistics** come from one walk over the tree (:func:`page_stats`): per element its
 text, link text, paragraph text and paragraph count, and its character offsets in the
-page. Nothing in :data:`rules.REMOVE_TAGS` (scripts, nav, aside, forms, ...) counts.
+page. Nothing in :data:`rules.REMOVE_TAGS` (scripts, nav, aside, forms, ...) counts, except
+a ``<form>`` that wraps the page (ASP.NET WebForms / DNN: :data:`PAGE_FORM_CHARS`).
 
 **Score** of a candidate (:func:`_score`, factors in :data:`SCORE`)::
 
@@ -29,7 +30,8 @@ paragraph text.
 
 **Pruning** inside the container (:func:`container_paragraphs`) drops what
 :func:`blocks.noise_elements` would (chrome tags, noise class words, captions, link
-lists), the headline and everything before it, ``<h1>``/``<header>`` — but never an
+lists), inline related links (a short block that is ≥ 80 % link text: "Lire aussi : <a>…"),
+lines that are only a ``<time>``, the headline and everything before it, ``<h1>``/``<header>`` — but never an
 element that contains the headline or holds :data:`PROTECT_SHARE` of the container's
 paragraph text. Nothing is copied: the walk skips the dropped elements.
 
@@ -87,6 +89,7 @@ TIGHT_SHARE = 0.9
 WIDEN_GAIN, WIDEN_MAX_LINKS, WIDEN_LEVELS = 1.3, 0.25, 3
 SIBLING_HEADING_CHARS = 80
 PROTECT_SHARE = 0.5
+MAX_TIME_LINE_CHARS = 60
 CONFIDENT_MARGIN = 3.0
 CONFIDENT_CHARS = 300
 AGREE_OVERLAP = 0.8
@@ -96,6 +99,16 @@ JSON_LD_RATIO = 0.5
 
 _KNOWN_XPATH = etree.XPath(" | ".join(HTMLTranslator().css_to_xpath(css) for css in BODY_CONTAINERS))
 _SKIP_TAGS = frozenset(rules.REMOVE_TAGS)
+# A <form> holding this much text is the page's wrapper (ASP.NET WebForms and DNN put the
+# whole page in ``<form id="Form">``), not a search or comment form: it is walked.
+PAGE_FORM_CHARS = 1000
+
+
+def _skipped(el) -> bool:
+    """Never article text (rules.REMOVE_TAGS), except a page-wrapping <form>."""
+    if el.tag not in _SKIP_TAGS:
+        return False
+    return el.tag != "form" or len(el.xpath("string()")) < PAGE_FORM_CHARS
 _WORD_RE = re.compile(r"\w+")
 
 
@@ -130,7 +143,7 @@ def page_stats(root) -> tuple[dict, list]:
     walker = etree.iterwalk(root, events=("start", "end"))
     for event, el in walker:
         if event == "start":
-            if el.tag in _SKIP_TAGS or el.tag == "head":
+            if el.tag == "head" or _skipped(el):
                 walker.skip_subtree()
                 frames.append([offset, 0, 0, 0, 0, 0, 0])
                 continue
@@ -291,6 +304,24 @@ def best_container(root, stats: dict, paragraphs: list, title_el) -> tuple:
     return tight, top / rival if rival else float("inf")
 
 
+def _link_paragraph(el, st: Stat) -> bool:
+    """A line that is only a ``<time>``, or a short block (not a heading) whose text is at least rules.LINK_PARAGRAPH_SHARE link
+    text: an inline related link. An attribution ("<a>Theo TTXVN</a>") or a short name
+    (a byline link) stays."""
+    if st.text <= MAX_TIME_LINE_CHARS and el.tag in rules.BLOCK_TAGS and any(
+            _chars(blocks.element_text(t)) == st.text for t in el.iter("time")):
+        return True  # a line that is only a <time> ("2 May 2024", "3 hours ago"): metadata
+    if not (st.nlinks and st.link >= rules.LINK_PARAGRAPH_SHARE * st.text
+            and st.text <= rules.MAX_LINK_PARAGRAPH_CHARS) or el.tag in ("a", "h2", "h3", "h4", "h5", "h6"):
+        return False
+    if el.tag not in rules.BLOCK_TAGS:
+        return False
+    text = blocks.element_text(el)
+    if blocks.as_source(text) or (len(text.split()) <= 4 and blocks.as_author(text)):
+        return False
+    return True
+
+
 def _dropped(container, stats: dict, title_el) -> set:
     """Elements of `container` whose text is not article text (see module docstring)."""
     total = stats[container].para
@@ -301,7 +332,7 @@ def _dropped(container, stats: dict, title_el) -> set:
     for _, el in walker:
         if el is container or not isinstance(el.tag, str):
             continue
-        if el.tag in _SKIP_TAGS:
+        if _skipped(el):
             skip.add(el)
             walker.skip_subtree()
             continue
@@ -310,7 +341,7 @@ def _dropped(container, stats: dict, title_el) -> set:
             continue
         noise = (el.tag in ("h1", "header") or blocks.class_tokens(el) & rules.NOISE_TOKENS
                  or st.text <= 2 * rules.MAX_CAPTION_CHARS and blocks.is_caption(el))
-        if noise:
+        if noise or _link_paragraph(el, st):
             skip.add(el)
             walker.skip_subtree()
         elif (st.nlinks >= rules.MIN_LIST_LINKS and st.link >= 0.8 * rules.MIN_LINK_DENSITY * st.text
@@ -365,13 +396,14 @@ def choose(ours: list[str], theirs: list[str]) -> str:
 
 
 def extract_body(root, html: str, url: str, title_el, *, drop_texts=(), ld_body: str | None = None,
-                 check: bool = True) -> Body:
+                 check: bool = True, stats: tuple | None = None) -> Body:
     """The article body of the page `root` (parsed from `html`); see the module docstring.
 
     `drop_texts` (title, summary) leave the body when a paragraph repeats them; without
     `check` trafilatura never runs (the site's own selectors already gave the body).
+    `stats` is :func:`page_stats` of `root` when the caller already has it.
     """
-    stats, paragraphs = page_stats(root)
+    stats, paragraphs = stats or page_stats(root)
     container, margin = best_container(root, stats, paragraphs, title_el)
     ours: list[str] = []
     if container is not None:

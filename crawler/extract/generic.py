@@ -16,9 +16,9 @@ from urllib.parse import urljoin
 from parsel import Selector
 
 from . import blocks, rules
-from .body import extract_body
+from .body import best_container, extract_body, page_stats
 from .dates import parse_vn_datetime
-from .headline import choose_title, decode_entities, doc_title_fallback
+from .headline import body_headline, choose_title, decode_entities, doc_title_fallback, site_names
 from .summary import choose_summary
 from .locate import header_date, is_sidebar, title_before_date, title_element
 from archive.text import normalize_text
@@ -170,6 +170,13 @@ def extract_generic(html: str, url: str, *, check_body: bool = True) -> tuple[di
 
     # Title: metadata / heading / <title> that is not the site's name (crawler.extract.headline).
     put("title", choose_title(sel, ld, meta))
+    stats = None
+    if "title" not in out:
+        # No headline in metadata or headings: the title-like line just above the body.
+        stats = page_stats(sel.root)
+        container, _ = best_container(sel.root, *stats, None)
+        if found := body_headline(sel.root, site_names(sel, [ld.get("site_name")]), *stats, container):
+            put("title", found[1])
     put("title", title_before_date(sel.root))
     put("title", doc_title_fallback(sel, ld))
     title = out.get("title")
@@ -187,7 +194,8 @@ def extract_generic(html: str, url: str, *, check_body: bool = True) -> tuple[di
 
     # Body: the best-scoring container, checked against trafilatura (crawler.extract.body).
     body = extract_body(sel.root, html, url, title_element(sel.root, title) if title else None,
-                        drop_texts=(title, out.get("summary")), ld_body=ld.get("body"), check=check_body)
+                        drop_texts=(title, out.get("summary")), ld_body=ld.get("body"), check=check_body,
+                        stats=stats)
     body_author, body_source = body.author, body.source
     if body.paragraphs:
         out["body"] = "\n\n".join(body.paragraphs)

@@ -23,7 +23,7 @@ import re
 
 from parsel import Selector
 
-from . import blocks
+from . import blocks, rules
 from archive.text import normalize_text
 
 # Separators between a headline and a site/section name in <title> and og:title.
@@ -53,6 +53,8 @@ ARTICLE_HEADER_TOKENS = frozenset({"entry", "post", "article", "news", "detail",
                                    "chitiet", "tintuc", "baiviet", "single", "page"})
 # Heading elements tried, in order (first that is not the site's name wins).
 HEADING_SELECTORS = ["article h1", "main h1", "[itemprop=headline]", "h1.title", "h1"]
+# Those that put a heading inside the article's scope: its text beats a differing og:title.
+ARTICLE_HEADING_SELECTORS = ("article h1", "main h1", "[itemprop=headline]")
 # A logo/header box holds at most this much; a bigger element is a page wrapper.
 MAX_HEADER_PARAGRAPHS, MAX_HEADER_CHARS = 3, 2500
 # Wrappers of the article: a heading inside one is never the site's name.
@@ -61,6 +63,24 @@ ARTICLE_WRAPPER_TOKENS = frozenset({"article", "entry", "post", "hentry"})
 HOME_HREF_RE = re.compile(r"^(?:https?://[^/]+)?/?(?:index\.\w+|default\.aspx|trang-chu(?:\.html?)?)?$", re.I)
 # How many times entities are decoded at most (double-escaped ``&amp;#7871;`` needs two).
 MAX_DECODE_ROUNDS = 4
+# class/id words of a region listing sections (menus, breadcrumbs): a ``<title>`` part the
+# page shows only there, or only as link text, is a section name, not the headline.
+SECTION_REGION_WORDS = ("menu", "breadcrumb", "navbar", "navigation", "sitemap")
+# Headline candidates near the top of the body container (:func:`body_headline`), for
+# layouts whose ``<h1>`` is the portal's name and whose ``<title>`` names a section
+# (DNN's ``span#dnn_ctr600_ViewTinTuc_lblTitle``): class/id words that mark a headline
+# holder, and words that mark a box title instead.
+HEADLINE_WORDS = ("title", "tieude", "headline", "tenbai", "tentin")
+NOT_HEADLINE_WORDS = ("subtitle", "moduletitle", "boxtitle", "blocktitle", "widgettitle", "sitetitle",
+                      "cattitle", "categorytitle", "sectiontitle", "othernews", "tinkhac", "hotnews")
+# A candidate ends at most this many characters of text before the container's first
+# paragraph, holds this many characters, and is looked for this many levels above it.
+HEADLINE_MAX_GAP, HEADLINE_CHARS, HEADLINE_LEVELS = 600, (10, 250), 4
+# Inline elements that make a whole short line a visual headline (bold, large font).
+BOLD_TAGS = ("b", "strong")
+HEADING_TAGS = ("h1", "h2", "h3", "h4")
+FONT_SIZE_RE = re.compile(r"font-size\s*:\s*(\d+(?:\.\d+)?)\s*(px|pt|em|rem)", re.I)
+LARGE_FONT = {"px": 16, "pt": 12, "em": 1.2, "rem": 1.2}
 
 
 def decode_entities(text: str | None) -> str:
@@ -221,9 +241,9 @@ def choose_title(sel: Selector, ld: dict, meta: dict) -> str | None:
     root = sel.root
     doc_title = decode_entities(sel.css("title::text").get())
     names = site_names(sel, [ld.get("site_name")])
-    headings = [(el.root, decode_entities(blocks.element_text(el.root)))
+    headings = [(el.root, decode_entities(blocks.element_text(el.root)), css)
                 for css in HEADING_SELECTORS for el in sel.css(css)]
-    heading_keys = {_key(t) for _, t in headings if t}
+    heading_keys = {_key(t) for _, t, _ in headings if t}
     shown_cache: dict[str, bool] = {}
 
     def shown(text: str) -> bool:
@@ -236,20 +256,49 @@ def choose_title(sel: Selector, ld: dict, meta: dict) -> str | None:
 
     if doc_title:
         names |= _title_site_names(doc_title, names, heading_keys, shown)
-    meta_titles = [split_title(decode_entities(t), names, shown) for t in (ld.get("title"), meta.get("title")) if t]
-    meta_titles = [t for t in meta_titles if t and _key(t) not in names]
-    if meta_titles:
-        return meta_titles[0]
     title_headline = split_title(doc_title, names, shown) if doc_title else ""
-    for el, text in headings:
+
+    def not_site(t: str) -> bool:
+        """A metadata title that is not the site's name: not a known name, and not
+        site-looking ("Cổng thông tin điện tử tỉnh …") while the <title> says otherwise."""
+        if not t or _key(t) in names:
+            return False
+        return not (looks_like_site_name(t, names) and title_headline and _key(title_headline) != _key(t)
+                    and not looks_like_site_name(title_headline, names))
+
+    meta_titles = [(source, split_title(decode_entities(t), names, shown))
+                   for source, t in (("ld", ld.get("title")), ("meta", meta.get("title"))) if t]
+    meta_titles = [(source, t) for source, t in meta_titles if not_site(t)]
+    if meta_titles:
+        source, found = meta_titles[0]
+        if source == "meta" and (h1 := _article_heading(headings, names, title_headline)) and _key(h1) != _key(found):
+            return h1  # an editorial og:title ("Gasworks plan approved") beside the visible headline
+        return found
+    for el, text, _ in headings:
         if text and not is_site_heading(el, text, names, title_headline):
             return text
     if doc_title:
         stripped = split_title(doc_title, names, shown)
-        # A <title> the page does not show anywhere is usually just the site's name.
-        if _key(stripped) not in names and (stripped != doc_title or shown(doc_title)):
+        # A <title> the page does not show anywhere is usually just the site's name; one it
+        # shows only in its menus or breadcrumb is a section's name.
+        if _key(stripped) not in names and (stripped != doc_title or shown(doc_title)) \
+                and not is_section_name(root, stripped):
             return stripped
     return None
+
+
+def _article_heading(headings: list, names: set[str], title_headline: str) -> str | None:
+    """The text of the page's one headline inside the article scope (``article h1``,
+    ``main h1``, ``[itemprop=headline]``): not the site's name, not a link, at least
+    :data:`MIN_HEADLINE_CHARS` and three words; None when there is none or several."""
+    found = set()
+    for el, text, css in headings:
+        if css not in ARTICLE_HEADING_SELECTORS or not text or is_site_heading(el, text, names, title_headline):
+            continue
+        if len(text) < MIN_HEADLINE_CHARS or len(text.split()) < 3 or any(a.tag == "a" for a in el.iterancestors()):
+            continue
+        found.add(text)
+    return found.pop() if len(found) == 1 else None
 
 
 def doc_title_fallback(sel: Selector, ld: dict) -> str | None:
@@ -258,3 +307,95 @@ def doc_title_fallback(sel: Selector, ld: dict) -> str | None:
     if not doc_title or _key(doc_title) in site_names(sel, [ld.get("site_name")]):
         return None
     return doc_title
+
+
+def _in_section_region(el) -> bool:
+    """Inside a <nav> or a menu/breadcrumb region, or a link (inside one or holding only
+    one) that is not a heading's (Joomla links the headline ``<h2><a>`` to the article)."""
+    links = el.xpath(".//a")
+    linked = len(links) == 1 and blocks.element_text(links[0]) == blocks.element_text(el)
+    heading = False
+    for node in (el, *el.iterancestors()):
+        if node.tag in ("body", "html"):
+            break
+        if node.tag == "nav" or any(w in _class_words(node) for w in SECTION_REGION_WORDS):
+            return True
+        linked = linked or node.tag == "a"
+        heading = heading or node.tag in HEADING_TAGS
+    return linked and not heading
+
+
+def is_section_name(root, text: str) -> bool:
+    """The page shows `text` (a ``<title>`` part), but only as a link or in a menu or
+    breadcrumb: the name of the section ("Tin tức - Sự kiện"), not the article's headline."""
+    text = normalize_text(text)
+    if not text:
+        return False
+    shown = root.xpath("//body//*[normalize-space(.)=$t]", t=text)
+    return bool(shown) and all(_in_section_region(el) for el in shown)
+
+
+def _headline_rank(el, text: str) -> int:
+    """2: a title-marked holder (class/id), 1: a heading tag or a whole-bold / large-font
+    line, 0: not a headline candidate."""
+    words = _class_words(el)
+    if any(w in words for w in HEADLINE_WORDS) and not any(w in words for w in NOT_HEADLINE_WORDS):
+        return 2
+    if el.tag in HEADING_TAGS or el.get("itemprop") == "headline":
+        return 1
+    styled = [el, *el.iterchildren()] if len(el) == 1 else [el]
+    for node in styled:
+        if node.tag in BOLD_TAGS and blocks.element_text(node) == text:
+            return 1
+        if m := FONT_SIZE_RE.search(node.get("style") or ""):
+            if float(m.group(1)) >= LARGE_FONT[m.group(2).lower()]:
+                return 1
+    return 0
+
+
+def body_headline(root, names: set[str], stats: dict, paragraphs: list, container):
+    """``(element, text)`` of the best headline candidate just above the start of the body
+    `container` (found without a title), or None.
+
+    Candidates end at most :data:`HEADLINE_MAX_GAP` characters before the container's first
+    paragraph, inside its ancestors up to :data:`HEADLINE_LEVELS` levels: title-marked
+    holders (``span#…lblTitle``, ``.title_news``, ``.tieude``) first, then headings and
+    whole-bold or large-font lines, the nearest to the body first. Site names, section
+    names, dates, links, boilerplate and boxes marked as other news are never candidates.
+    """
+    if container is None:
+        return None
+    first = next((p for p, _ in paragraphs if p is container or any(a is container for a in p.iterancestors())),
+                 None)
+    if first is None or first not in stats:
+        return None
+    start = stats[first].start
+    top = container
+    for _ in range(HEADLINE_LEVELS):
+        parent = top.getparent()
+        if parent is None or parent.tag in ("body", "html"):
+            break
+        top = parent
+    best, best_key = None, None
+    low, high = HEADLINE_CHARS
+    for el in top.iter():
+        st = stats.get(el)
+        if st is None or not isinstance(el.tag, str) or st.end > start or start - st.end > HEADLINE_MAX_GAP:
+            continue
+        if not low <= st.text <= high or st.npara > 1 or st.link * 2 > st.text and el.tag not in HEADING_TAGS:
+            continue
+        text = decode_entities(blocks.element_text(el))
+        rank = _headline_rank(el, text) if len(text.split()) >= 2 else 0
+        if not rank or _key(text) in names or looks_like_site_name(text, names):
+            continue
+        if blocks.is_date_line(text) or blocks.is_boilerplate(text) or blocks.is_cut_heading(text):
+            continue
+        if any(blocks.class_tokens(a) & rules.BODY_PENALTY_TOKENS for a in (el, *el.iterancestors()) if a is not top
+               and any(t is top for t in a.iterancestors())) or site_header_kind(el) == "logo":
+            continue
+        if is_section_name(root, text):
+            continue
+        key = (rank, st.end)
+        if best_key is None or key > best_key:
+            best, best_key = (el, text), key
+    return best

@@ -39,6 +39,9 @@ NOISE_TOKENS = frozenset({
     "keywords", "tukhoa", "rating", "toolbar", "breadcrumb", "breadcrumbs", "widget", "sidebar",
     "sapo", "author", "tacgia", "byline", "source", "nguon", "datetime", "date", "time", "meta",
     "title", "viewcount", "view", "counter", "bottom", "sticky", "popup", "modal", "menu",
+    "ad", "signoff", "readnext", "readalso",
+    # info lines under a headline (Joomla's dl.article-info: category, date, hits)
+    "articleinfo", "postinfo", "entryinfo", "iteminfo", "newsinfo",
 })
 
 # Regions of a page that carry other articles' titles and dates (sidebars, lists).
@@ -61,6 +64,10 @@ CAPTION_STYLE_TAGS = ("em", "i")
 LINK_LIST_TAGS = frozenset({"ul", "ol", "dl", "div", "table", "section", "p", "center"})
 MIN_LIST_LINKS = 2
 MIN_LINK_DENSITY = 0.5
+# A short block that is (nearly) all link text is an inline related link ("Lire aussi :
+# <a>…</a>", "<p><a>Our Standards: …</a></p>"), whatever its wording.
+LINK_PARAGRAPH_SHARE = 0.8
+MAX_LINK_PARAGRAPH_CHARS = 250
 
 # Headings after which the rest of a body is other news: the body is cut there.
 CUT_AT_PATTERNS = [
@@ -84,13 +91,23 @@ BOILERPLATE_PATTERNS = [
     re.compile(r"^(?:số lần đọc|số lượt xem|lượt xem|lượt đọc|lượt truy cập|đã xem)\s*:?\s*[\d.,\s]*$", _I),
     re.compile(r"^(?:chia sẻ(?: bài viết)?|share|bình luận|ý kiến bạn đọc|ý kiến|gửi ý kiến|gửi bình luận|in bài|in bài viết|"
                r"bản in|gửi bài|gửi email|lưu bài|lưu tin|phản hồi|về đầu trang|quay lại|trở về|"
-               r"xem với cỡ chữ|cỡ chữ)\b[\s:()\d]*(?:(?:facebook|zalo|twitter|email|print|in|a+)[\s,|]*)*$", _I),
+               r"xem với cỡ chữ|cỡ chữ)\b[\s:()\d]*(?:(?:facebook|zalo|twitter|email|print|in|a+(?!a))[\s,|]*)*$", _I),
     re.compile(r"^(?:xem thêm|đọc thêm|>>)\s*:?\s*.{0,150}$", _I),
+    # Inline related links in other languages: "Lire aussi : …", "Lesen Sie auch: …"
+    re.compile(r"^(?:(?:à\s+)?lire aussi|lesen sie auch|mehr zum thema|lea también|leggi anche)\b.{0,150}$", _I),
+    re.compile(r"^(?:voir aussi|read more|see also|related|read next|auch interessant|leer más|ver también)"
+               r"\s*(?::|»|›|>|$).{0,150}$", _I),
+    # Ad slot labels
+    re.compile(r"^(?:publicité|anzeige|werbung|advertisement|advertising|sponsored|publicidad|pubblicità|quảng cáo)$", _I),
+    # Wire sign-offs: "Reporting by …; Editing by …", "Our Standards: The … Trust Principles."
+    re.compile(r"^\(?(?i:(?:additional\s+)?(?:reporting|writing|editing|compiled|research)\s+by)\s+[A-Z].{0,200}$"),
+    re.compile(r"^our standards\s*:.{0,80}$", _I),
     re.compile(r"^(?:bản quyền|copyright|©).{0,200}$", _I),
     re.compile(r"^(?:facebook|zalo|twitter|email|tweet|like|print)(?:[\s,|]+(?:facebook|zalo|twitter|email|tweet|like|print))*$", _I),
     # Tool bars: "In bài | Gửi email | Về đầu trang", "[Trở về] [Đầu trang] [In trang]"
-    re.compile(r"^(?:[\s|\[\]/·•-]*(?:in bài(?: viết)?|in trang|bản in|gửi email|gửi bài|gửi cho bạn bè|"
-               r"về đầu trang|đầu trang|trở về|quay lại|lưu bài|chia sẻ(?: bài viết)?|bình luận)[\s|\]/·•-]*){2,}$", _I),
+    # (separators only after each item: one class on both sides made every gap splittable)
+    re.compile(r"^[\s|\[\]/·•-]*(?:(?:in bài(?: viết)?|in trang|bản in|gửi email|gửi bài|gửi cho bạn bè|"
+               r"về đầu trang|đầu trang|trở về|quay lại|lưu bài|chia sẻ(?: bài viết)?|bình luận)[\s|\[\]/·•-]*){2,}$", _I),
 ]
 
 # Photo captions / credits: "Ảnh: DT", "... chủ trì hội nghị. Ảnh: DT", "(Ảnh minh họa)".
@@ -107,11 +124,15 @@ SOURCE_PATTERNS = [
     # a sentence ("Theo đó, ..." ends with punctuation and is long).
     re.compile(r"^theo\s+(?!đó\b|như\b|ông\b|bà\b)[^,;:!?]{1,80}?(?:\.vn|\.com|\.net|\.org|[|)]|[A-ZĐ]{2,})\s*\|?$"),
     re.compile(r"^\(?theo\s+(?!đó\b)[^,;:!?]{1,60}\)?$", _I),
+    # Agency credits in other languages: "mit Material von dpa", "(avec AFP)", "Source: Reuters"
+    re.compile(r"^\(?(?:mit material (?:von|der|des)|mit agenturmaterial|avec\s+(?:l')?(?:afp|ap|reuters)|"
+               r"with\s+(?:agencies|afp|reuters|ap)|source\s*:)\s*[^.!?]{0,80}\)?$", _I),
 ]
 
 # A trailing author line: optional role prefix, then one to six capitalised words.
 AUTHOR_PREFIX_RE = re.compile(r"^(?:bài và ảnh|bài, ảnh|bài/ảnh|bài|tin, ảnh|tin và ảnh|tin|tác giả|nhóm pv|pv)\s*:\s*", _I)
-AUTHOR_LINE_RE = re.compile(r"^(?:[A-ZÀ-ỸĐ][\w.'’-]*|[A-ZÀ-ỸĐ]\.)(?:\s+(?:[A-ZÀ-ỸĐ][\w.'’-]*|\([^)]{1,30}\))){0,5}$")
+# A parenthesis holds an affiliation ("(TTXVN)"), never figures ("Đảo Siargao (thứ 5 với 95,19 điểm)").
+AUTHOR_LINE_RE = re.compile(r"^(?:[A-ZÀ-ỸĐ][\w.'’-]*|[A-ZÀ-ỸĐ]\.)(?:\s+(?:[A-ZÀ-ỸĐ][\w.'’-]*|\([^)\d]{1,30}\))){0,5}$")
 MAX_AUTHOR_CHARS = 60
 MAX_AUTHOR_WORDS = 6
 # ALL-CAPS trailing lines up to this many words are bylines ("HOÀNG ANH"), longer ones headings.
@@ -130,12 +151,25 @@ PAGE_NOISE_TOKENS = frozenset({
 })
 
 # A short paragraph that is only a date/time line ("12:18 28/09/2021", "Thứ hai, 28/9/2021",
-# "Cập nhật ngày: 03/11/2020 6:01:53 CH", "Ngày đăng: 09.12.2023 - 8 giờ 30 sáng").
+# "Cập nhật ngày: 03/11/2020 6:01:53 CH", "Ngày đăng: 09.12.2023 - 8 giờ 30 sáng",
+# "Ngày đăng: Chủ nhật, 01 Tháng 11 2020 06:58", "January 15, 2024 2:22 PM GMT"): only the
+# words of DATE_LINE_WORDS, digits and date punctuation. Each word must be a whole run of
+# letters and the other items are single characters that never start a word, so there is
+# one way to read a line and matching is linear (no nested quantifier over overlapping
+# classes: the old "(?:word[\s:,]*|[\d:/ ]+)+" took seconds on a 57-character line).
+DATE_LINE_WORDS = (
+    "thứ hai ba tư năm sáu bảy chủ nhật cập ngày đăng xuất bản thời gian tháng lúc vào gmt utc giờ phút "
+    "sáng trưa chiều tối đêm khuya sa ch am pm a.m p.m posted published updated modified on at "
+    "giêng một bốn tám chín mười chạp "
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec st nd rd th of "
+    "monday tuesday wednesday thursday friday saturday sunday mon tue wed thu fri sat sun "
+    "publié le à mis jour janvier février mars avril mai juin juillet août septembre octobre novembre décembre "
+    "veröffentlicht aktualisiert am um uhr januar februar märz juni juli oktober dezember"
+).split()
 DATE_LINE_RE = re.compile(
-    r"^[(\[]?\s*(?:(?:thứ\s+(?:hai|ba|tư|năm|sáu|bảy|2|3|4|5|6|7)|chủ nhật|cập nhật(?:\s+lúc)?|ngày đăng|"
-    r"đăng ngày|đăng lúc|ngày xuất bản|xuất bản|thời gian|ngày|tháng|năm|lúc|đăng|gmt|utc|"
-    r"giờ|phút|sáng|trưa|chiều|tối|đêm|sa|ch|am|pm|posted|published|updated|on|at)\b[\s:,|\-–]*"
-    r"|[\d:/.,|\-–+()h ]+)+[)\]]?$", _I)
+    r"^(?:(?<!\w)(?:" + "|".join(re.escape(w) for w in sorted(set(DATE_LINE_WORDS), key=len, reverse=True))
+    + r")(?!\w)|[\d:/.,|\-–+()\[\]\s·•]|(?<=\d)h)*$", _I)
 
 # Page-builder class prefixes (longest first): such a class names a layout box, and only
 # what follows the prefix says what the box is ("elementor-widget-text-editor" is text,
