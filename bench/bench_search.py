@@ -15,7 +15,10 @@ Measured, in order:
   FTS5 build       the same records into SQLite FTS5 (`unicode61 remove_diacritics 2`)
   queries          a fixed mix, each class run over five query variants and ``--repeat``
                    repetitions, through `indexer.search.search` (parsing, engine, snippets
-                   from the store) per engine, and through FTS5 on the same records.
+                   from the store) per engine, and through FTS5 on the same records: common
+                   syllables alone, ANDed and in phrases (the expensive class on syllables),
+                   words, phrases, unaccented ANDs, OR, exclusion, filters, date order and
+                   5-syllable fragments cut from stored bodies.
 ``--underthesea`` instead segments every generated article in the first build (the real
 first ingest: slow, only sensible up to ~10k articles).
 """
@@ -47,18 +50,26 @@ from archive.store import Store  # noqa: E402
 # class → [(query, request options, FTS5 MATCH expression, FTS5 extra SQL)]
 FILTER_SQL = " AND a.site = 'laodongthudo' AND a.published_at >= '2020-01-01'"
 QUERY_MIX = {
-    "common word": [(q, {}, q, "") for q in ("người", "năm", "được", "có", "của")],
+    "common syllable": [(q, {}, q, "") for q in ("công", "người", "được", "có", "của")],
+    "two common ANDed": [(q, {}, q, "") for q in ("người động", "công nhân", "được có", "năm của", "người việc")],
     "multi-syllable word": [(q, {}, f'"{q}"', "") for q in
                             ("doanh nghiệp", "kinh tế", "thị trường", "chính phủ", "sản xuất")],
     "phrase": [(f'"{q}"', {}, f'"{q}"', "") for q in
                ("phát triển kinh tế", "người tiêu dùng", "thị trường chứng khoán",
                 "ngân hàng nhà nước", "dịch covid-19")],
-    "unaccented": [(q, {}, q, "") for q in
-                   ("doanh nghiep", "kinh te viet nam", "thi truong chung khoan", "nguoi lao dong", "ngan hang")],
+    "common phrase": [(f'"{q}"', {}, f'"{q}"', "") for q in
+                      ("người lao động", "của các", "trong năm", "có thể", "được tổ chức")],
+    "unaccented AND": [(q, {}, q, "") for q in
+                       ("doanh nghiep", "kinh te viet nam", "thi truong chung khoan", "nguoi lao dong", "ngan hang")],
+    "OR": [(q, {}, q, "") for q in ("lương OR thưởng", "doanh nghiệp OR công ty", "xuất OR nhập khẩu",
+                                     "bệnh viện OR trường học", "covid OR dịch")],
+    "exclusion": [(q, {}, q.replace(" -", " NOT "), "") for q in
+                  ("kinh tế -covid", "người -năm", "doanh nghiệp -ngân", "thị trường -chứng", "công -nhân")],
     "filtered": [(q, {"sites": ("laodongthudo",), "since": "2020-01-01"}, f'"{q}"', FILTER_SQL) for q in
                  ("doanh nghiệp", "kinh tế", "thị trường", "người", "Việt Nam")],
     "sorted newest": [(q, {"sort": "newest"}, f'"{q}"', "ORDER") for q in
                       ("doanh nghiệp", "kinh tế", "thị trường", "người", "Việt Nam")],
+    "5-syllable fragment": [],  # five runs of 5 syllables cut from stored bodies (fragment_queries)
 }
 BATCH = 2000  # records per segmentation write
 
@@ -146,6 +157,29 @@ def fts_query(conn: sqlite3.Connection, match: str, extra: str) -> int:
     return len(rows)
 
 
+def fragment_queries(store_path: Path, seed: int, count: int = 5) -> list[tuple]:
+    """Five syllables copied from the middle of stored bodies, starting anywhere (inside a word
+    too): a researcher pasting a fragment. FTS5 gets the same syllables ANDed."""
+    import random
+
+    from indexer.syllables import iter_syllables
+
+    rng = random.Random(seed)
+    with Store(store_path, readonly=True) as store:
+        total = store.count_articles()
+        picked = []
+        for article_id in rng.sample(range(1, total + 1), min(total, count * 3)):
+            article = store.get_article(article_id)
+            syllables = [s for s, _, _ in iter_syllables(article["body"] if article else "")]
+            if len(syllables) >= 20:
+                start = rng.randrange(0, len(syllables) - 5)
+                query = " ".join(syllables[start:start + 5])
+                picked.append((query, {}, " ".join(f'"{s}"' for s in syllables[start:start + 5]), ""))
+            if len(picked) == count:
+                break
+    return picked
+
+
 def time_engine(home: Home, repeat: int) -> dict[str, tuple[float, float]]:
     rows = {}
     for name, variants in QUERY_MIX.items():
@@ -226,6 +260,7 @@ def main(argv: list[str] | None = None) -> None:
                 home.index_dir.rename(home.root / f"index.{engine}")
             if not args.no_fts:
                 steps.append(("FTS5 build", build_fts(home.store_path, fts_path), n))
+        QUERY_MIX["5-syllable fragment"] = fragment_queries(home.store_path, args.seed)
         latency = {}
         for engine in engines:
             use_index(home, engine)
@@ -241,7 +276,8 @@ def main(argv: list[str] | None = None) -> None:
         for label, seconds, count in steps:
             rate = f"{count / seconds:>12.0f}" if count else ""
             print(f"{label:<44}{seconds:>10.1f}{rate}")
-        print("\nindex size: " + ", ".join(f"{name} {size / 1e6:.1f} MB" for name, size in sizes.items())
+        print("\nindex size: " + ", ".join(f"{name} {size / 1e6:.1f} MB ({size / n / 1e3:.1f} kB an article)"
+                                         for name, size in sizes.items())
               + f" (store {home.store_path.stat().st_size / 1e6:.1f} MB)\n")
         columns = list(latency)
         print(f"{'query (top 20, ms)':<22}" + "".join(f"{name + ' p50':>14}{name + ' p95':>14}" for name in columns))
