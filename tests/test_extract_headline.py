@@ -382,3 +382,20 @@ def test_a_title_shown_as_the_headline_link_is_not_a_section_name():
                 f"<div class='menu'><a href='/'>Trang chủ</a></div><div class='item-page'>"
                 f"<h2><a href='/tin-tuc/1-bai'>{HEADLINE}</a></h2>{BODY}</div>")
     assert generic(html)["title"] == HEADLINE
+
+
+PARAGRAPHS = "".join(f"<p>Đoạn {n}: công đoàn cơ sở tổ chức hội nghị người lao động, bàn về tiền lương, "
+                     f"thưởng Tết và điều kiện làm việc của công nhân trong khu công nghiệp.</p>" for n in range(6))
+
+
+@pytest.mark.parametrize("hidden", ['class="sr-only"', 'class="screen-reader-text"', 'style="display: none"',
+                                    "hidden"])
+def test_a_heading_shown_to_screen_readers_only_is_not_the_headline(hidden):
+    """Portals print the section's name as a visually hidden <h1> (and in the <title>); the
+    article's headline is a smaller heading above the body, and the logo heading is the site."""
+    html = page(head="<title>Thời sự | Cổng thông tin Công đoàn Ngành Giao thông</title>",
+                body=f"""<header><div class="brand"><h1><a href="/">Cổng thông tin Công đoàn Ngành Giao thông</a></h1></div></header>
+                <h1 {hidden}>Thời sự</h1>
+                <div class="portlet-content"><h2 class="asset-title">Công nhân cầu đường nhận quà Tết sớm</h2>
+                <div class="asset-body">{PARAGRAPHS}</div></div>""")
+    assert generic(html)["title"] == "Công nhân cầu đường nhận quà Tết sớm"

@@ -77,6 +77,12 @@ NOT_HEADLINE_WORDS = ("subtitle", "moduletitle", "boxtitle", "blocktitle", "widg
 # paragraph, holds this many characters, and is looked for this many levels above it.
 HEADLINE_MAX_GAP, HEADLINE_CHARS, HEADLINE_LEVELS = 600, (10, 250), 4
 # Inline elements that make a whole short line a visual headline (bold, large font).
+# Class words of elements shown to screen readers only (Liferay's ``hide-accessible``,
+# Bootstrap's ``sr-only``, WordPress's ``screen-reader-text``): such a heading names the page's
+# section for accessibility, it is not the article's headline.
+HIDDEN_CLASS_WORDS = frozenset({"hide-accessible", "sr-only", "visually-hidden", "visuallyhidden", "screen-reader-text",
+                                "element-invisible", "hidden", "d-none", "invisible"})
+HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 BOLD_TAGS = ("b", "strong")
 HEADING_TAGS = ("h1", "h2", "h3", "h4")
 FONT_SIZE_RE = re.compile(r"font-size\s*:\s*(\d+(?:\.\d+)?)\s*(px|pt|em|rem)", re.I)
@@ -242,8 +248,10 @@ def choose_title(sel: Selector, ld: dict, meta: dict) -> str | None:
     doc_title = decode_entities(sel.css("title::text").get())
     names = site_names(sel, [ld.get("site_name")])
     headings = [(el.root, decode_entities(blocks.element_text(el.root)), css)
-                for css in HEADING_SELECTORS for el in sel.css(css)]
+                for css in HEADING_SELECTORS for el in sel.css(css) if not is_hidden(el.root)]
     heading_keys = {_key(t) for _, t, _ in headings if t}
+    # a heading in the logo region is the site's name, whatever the <title> says of it
+    names |= {_key(t) for el, t, _ in headings if t and site_header_kind(el) == "logo"}
     shown_cache: dict[str, bool] = {}
 
     def shown(text: str) -> bool:
@@ -325,6 +333,17 @@ def _in_section_region(el) -> bool:
     return linked and not heading
 
 
+def is_hidden(el) -> bool:
+    """The element, or one of its ancestors, is not shown on screen."""
+    for node in (el, *el.iterancestors()):
+        if not isinstance(node.tag, str):
+            continue
+        if node.get("hidden") is not None or HIDDEN_STYLE_RE.search(node.get("style") or "") \
+                or HIDDEN_CLASS_WORDS & set((node.get("class") or "").lower().split()):
+            return True
+    return False
+
+
 def is_section_name(root, text: str) -> bool:
     """The page shows `text` (a ``<title>`` part), but only as a link or in a menu or
     breadcrumb: the name of the section ("Tin tức - Sự kiện"), not the article's headline."""
@@ -332,7 +351,7 @@ def is_section_name(root, text: str) -> bool:
     if not text:
         return False
     shown = root.xpath("//body//*[normalize-space(.)=$t]", t=text)
-    return bool(shown) and all(_in_section_region(el) for el in shown)
+    return bool(shown) and all(_in_section_region(el) or is_hidden(el) for el in shown)
 
 
 def _headline_rank(el, text: str) -> int:
