@@ -18,7 +18,6 @@ import tantivy
 from click.testing import CliRunner
 
 from archive.errors import UserError
-from archive.home import Home
 from indexer import text as text_module
 from indexer.build import update_index
 from indexer.documents import INDEX_FORMAT, query_words, ranking_words, syllable_fields
